@@ -1,0 +1,98 @@
+"""Kōrero: the application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import PROJECT_ROOT, Config
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application. Nothing is created at import time."""
+    config = config or Config()
+    app = Flask(
+        __name__,
+        instance_path=config.INSTANCE_PATH,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config)
+    app.config.from_pyfile("config.py", silent=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    if app.config.get("TRUSTED_PROXIES"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]),
+                                x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import db, errors, permissions, security
+    from app.auth import sessions
+    from app.extensions import babel, csrf, limiter
+
+    db.init_app(app)
+    _load_models()
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    sessions.init_app(app)  # Flask-Login and the idle timeout, before the permission check
+    permissions.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _init_template_helpers(app)
+
+
+def _init_template_helpers(app: Flask) -> None:
+    from flask_babel import format_datetime, get_locale
+
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["format_datetime"] = format_datetime
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(list(languages)) or "en"
+
+
+def _load_models() -> None:
+    """Import every model module so the metadata (and Alembic) sees all tables."""
+    import app.auth.models  # noqa: F401
+    import app.feedback  # noqa: F401
+    import app.models  # noqa: F401
+    import app.privacy.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+    from app.privacy.views import bp as privacy_bp
+    from forums.views import bp as forums_bp
+    from submissions.views import bp as submissions_bp
+    from workshops.views import bp as workshops_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/account")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(privacy_bp, url_prefix="/oversight")
+    app.register_blueprint(forums_bp, url_prefix="/forums")
+    app.register_blueprint(workshops_bp, url_prefix="/workshops")
+    app.register_blueprint(submissions_bp, url_prefix="/submissions")

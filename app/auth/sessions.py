@@ -1,0 +1,77 @@
+"""Signing in and out: Flask-Login set-up, session renewal, session versions, idle timeout."""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.db import Session, utcnow
+from app.extensions import login_manager
+from app.models import User
+
+LAST_ACTIVE_KEY = "last_active"
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id is "<user id>:<session version>"."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        user = Session.get(User, int(raw_id))
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.is_enabled or str(user.session_version) != raw_version:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign USER in on a fresh session: nothing from before signing in carries over."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    login_user(user, fresh=True)
+    session[LAST_ACTIVE_KEY] = time.time()
+    user.last_login_at = utcnow()
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session USER has, on every device (logout, password change, disable)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def end_session(user: User | None) -> None:
+    """Sign out of this browser and end every other session of the same person."""
+    if user is not None:
+        end_all_sessions(user)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def enforce_idle_timeout():
+    """before_request: sign out someone who has been idle longer than IDLE_TIMEOUT."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    last_active = session.get(LAST_ACTIVE_KEY)
+    limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
+    if last_active is None or now - float(last_active) > limit:
+        end_session(None)  # only this browser: others may still be active
+        flash(_("You were signed out after a period of inactivity. Please sign in again."),
+              "warning")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session[LAST_ACTIVE_KEY] = now
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.session_protection = "basic"
+    app.before_request(enforce_idle_timeout)

@@ -1,0 +1,106 @@
+"""Settings, read from the environment (and an optional instance/config.py).
+
+Every setting is documented in the README. Nothing secret is hard-coded: SECRET_KEY is read
+from the environment or generated once into instance/secret_key.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("KORERO_INSTANCE_PATH", DEFAULT_INSTANCE))
+
+
+def load_secret_key(instance: Path) -> str:
+    """The SECRET_KEY from the environment, or one generated on first run into instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with owner-only permissions before writing the secret into it.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Production-leaning defaults; each can be overridden from the environment."""
+
+    def __init__(self) -> None:
+        instance = instance_path()
+        self.INSTANCE_PATH = str(instance)
+        self.KORERO_ENV = os.environ.get("KORERO_ENV", "development")
+        self.SECRET_KEY = load_secret_key(instance)
+        self.DATABASE_URL = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'korero.sqlite3'}"
+        )
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        # The public address of the site. Links in emails are built from this, never from the
+        # Host header of whoever asked for the email.
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.PREFERRED_URL_SCHEME = "https" if self.BASE_URL.startswith("https") else "http"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.PREFERRED_URL_SCHEME == "https"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.IDLE_TIMEOUT = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Kōrero <no-reply@korero.localhost>")
+        self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(instance / "outbox"))
+        self.INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+        self.PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+        self.DEMO_PASSWORD = os.environ.get("KORERO_DEMO_PASSWORD", "korero-demo-2026")
+        self.LANGUAGES = {"en": "English"}
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("KORERO_TIMEZONE", "Pacific/Auckland")
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throw-away database and no outside mail."""
+
+    def __init__(self, database_url: str | None = None) -> None:
+        os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_hex(16))
+        super().__init__()
+        self.TESTING = True
+        self.KORERO_ENV = "test"
+        self.DATABASE_URL = database_url or os.environ.get(
+            "TEST_DATABASE_URL", f"sqlite:///{instance_path() / 'test.sqlite3'}"
+        )
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.MAIL_SERVER = ""
+        self.BASE_URL = "http://korero.test"
+        self.SERVER_NAME = None

@@ -1,0 +1,51 @@
+"""The home page, health check, language choice and the site's standing pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from app.db import Session
+from app.queries import get_current_consultation
+from app.security import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """The consultation, its dates and the ways to take part."""
+    return render_template("main/index.html", consultation=get_current_consultation())
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers and monitoring."""
+    try:
+        Session.execute(text("SELECT 1"))
+    except Exception as error:  # any driver error means "not healthy"; say which kind
+        Session.rollback()
+        current_app.logger.warning("Health check failed: %s", error)
+        return jsonify({"status": "error", "database": f"unreachable: {type(error).__name__}"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen interface language and go back to the page it was chosen on."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or "/")
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement."""
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    """How Kōrero uses what people tell it."""
+    return render_template("main/privacy.html", title=_("Privacy"))

@@ -1,0 +1,118 @@
+"""Who may use which endpoint: one declared matrix, enforced before every request.
+
+Default deny: an endpoint missing from MATRIX is refused with 403 for everyone (and
+tests/test_permissions.py fails on it). Object-level rules (may this person see *this* draft?)
+are model methods `can_<verb>(user)`; views call them and answer 404 for objects the person
+may not know exist.
+"""
+from __future__ import annotations
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from app.models import ROLES
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # any signed-in person, whatever their roles
+
+STAFF = frozenset({"facilitator", "analyst", "advisory", "kaitiaki", "admin"})
+ADMIN = frozenset({"admin"})
+OVERSIGHT = frozenset({"admin", "advisory"})
+EVERY_ROLE = frozenset(ROLES)
+
+MATRIX: dict[str, str | frozenset[str]] = {
+    # Site
+    "static": PUBLIC,
+    "main.index": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.set_language": PUBLIC,
+    "main.accessibility": PUBLIC,
+    "main.privacy": PUBLIC,
+    # Accounts
+    "auth.login": PUBLIC,
+    "auth.two_factor": PUBLIC,  # the second step of signing in; checks its own pending state
+    "auth.logout": SIGNED_IN,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    "auth.register": PUBLIC,  # refuses unless an admin opened self-registration
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.two_factor_setup": SIGNED_IN,
+    "auth.two_factor_disable": SIGNED_IN,
+    "auth.recovery_codes": SIGNED_IN,
+    # Administration
+    "admin.index": ADMIN,
+    "admin.users": ADMIN,
+    "admin.edit_user": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.new_organisation": ADMIN,
+    "admin.edit_organisation": ADMIN,
+    "admin.invitations": ADMIN,
+    "admin.new_invitation": ADMIN,
+    "admin.revoke_invitation": ADMIN,
+    "admin.consultations": ADMIN,
+    "admin.new_consultation": ADMIN,
+    "admin.edit_consultation": ADMIN,
+    "admin.settings": ADMIN,
+    # Oversight
+    "privacy.audit_log": OVERSIGHT,
+    # Feature landing pages (their own issues fill them)
+    "forums.index": PUBLIC,
+    "workshops.index": PUBLIC,
+    "submissions.index": PUBLIC,
+}
+
+# While a staff member has not yet set up two-factor sign-in, these are all they may reach.
+TWO_FACTOR_SETUP_ENDPOINTS = frozenset(
+    {"static", "auth.two_factor_setup", "auth.logout", "main.healthz", "main.set_language"}
+)
+
+
+def access_for(endpoint: str | None):
+    """The declared access of ENDPOINT, or None when it declares nothing (deny)."""
+    return MATRIX.get(endpoint or "")
+
+
+def may_access(user, endpoint: str | None) -> bool:
+    """Whether USER (possibly anonymous) may use ENDPOINT according to the matrix."""
+    access = access_for(endpoint)
+    if access is None:
+        return False
+    if access == PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if access == SIGNED_IN:
+        return True
+    return user.has_role(*access)
+
+
+def enforce_matrix() -> None:
+    """before_request: default-deny check of the current endpoint."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched: let the 404/405 handlers answer
+        return None
+    access = access_for(endpoint)
+    if access is None:
+        abort(403)
+    if access != PUBLIC and not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.is_authenticated and _needs_two_factor_setup(current_user):
+        if endpoint not in TWO_FACTOR_SETUP_ENDPOINTS:
+            return redirect(url_for("auth.two_factor_setup"))
+    if not may_access(current_user, endpoint):
+        abort(403)
+    return None
+
+
+def _needs_two_factor_setup(user) -> bool:
+    return user.must_use_two_factor and not user.has_two_factor
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_matrix)
+
+    @app.context_processor
+    def _permission_helpers():
+        return {"may_access": lambda endpoint: may_access(current_user, endpoint)}

@@ -1,0 +1,1 @@
+"""Privacy: the audit log, Māori and Pasifika data governance, and (later) data rights."""

@@ -1,0 +1,85 @@
+"""The append-only, hash-chained audit log and data-governance groups and approvals."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.models import User
+
+GOVERNANCE_KINDS = {"iwi": "Iwi", "hapu": "Hapū", "pasifika": "Pasifika group"}
+GOVERNED_USES = ("quote", "breakdown")
+
+
+class AuditEvent(Base):
+    """One thing that happened. Rows are only ever appended; each carries the hash of the
+    row before it, so an edited or deleted row breaks the chain (see `audit-verify`)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_email: Mapped[str] = mapped_column(String(254), default="")
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target_type: Mapped[str] = mapped_column(String(60), default="")
+    target_id: Mapped[str] = mapped_column(String(60), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
+    ip_address: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+kaitiaki_assignment = Table(
+    "kaitiaki_assignment",
+    Base.metadata,
+    Column("group_id", ForeignKey("governance_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class GovernanceGroup(Base):
+    """An iwi, hapū or Pasifika group whose kaitiaki govern the use of its members' data."""
+
+    __tablename__ = "governance_group"
+    __table_args__ = (
+        CheckConstraint("kind IN ('iwi', 'hapu', 'pasifika')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    kaitiaki: Mapped[list[User]] = relationship(secondary=kaitiaki_assignment)
+
+    def is_kaitiaki(self, user: User) -> bool:
+        return user.has_role("kaitiaki") and any(k.id == user.id for k in self.kaitiaki)
+
+
+class GovernanceApproval(Base):
+    """A kaitiaki decision on one use (quoting, or breaking results down) of a group's data in
+    one consultation. The newest decision for (group, consultation, use) is the one in force."""
+
+    __tablename__ = "governance_approval"
+    __table_args__ = (
+        CheckConstraint("use IN ('quote', 'breakdown')", name="use_known"),
+        CheckConstraint("decision IN ('approved', 'declined')", name="decision_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("governance_group.id", ondelete="CASCADE"), index=True
+    )
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    use: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    group: Mapped[GovernanceGroup] = relationship()

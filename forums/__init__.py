@@ -1,0 +1,1 @@
+"""The online forum for key partners: open spaces and caucus spaces."""

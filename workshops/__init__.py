@@ -1,0 +1,1 @@
+"""Workshop scheduling and interview notes."""
