@@ -13,6 +13,16 @@ from app.db import Session
 
 log = logging.getLogger("korero.errors")
 
+
+class OperationRefused(Exception):
+    """An operation refused to do what was asked. str(error) is a message for the person
+    (already translated), e.g. "An account with that email address already exists."
+    Views catch it, show it against the form, and change nothing."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the form field the message belongs to, when there is one
+
 MESSAGES = {
     400: (_l("Something in that request was not right"),
           _l("Please go back, reload the page and try again.")),
