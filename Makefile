@@ -29,7 +29,7 @@ install-dev: $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/flask --app app db-upgrade
-	$(BIN)/flask --app app seed-demo --if-empty
+	@if [ "$$KORERO_ENV" != "production" ]; then $(BIN)/flask --app app seed-demo --if-empty; fi
 	$(BIN)/gunicorn --workers $(WEB_CONCURRENCY) --bind 127.0.0.1:$(PORT) \
 		--access-logfile - 'app:create_app()'
 
