@@ -92,6 +92,8 @@ class Config:
 class TestConfig(Config):
     """Settings for the test suite: a throw-away database and no outside mail."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     def __init__(self, database_url: str | None = None) -> None:
         os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_hex(16))
         super().__init__()
