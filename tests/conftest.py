@@ -104,7 +104,7 @@ def make_org(db_session):
         org = Organisation(name=name or f"Organisation {next(counter)}",
                            stakeholder_group=stakeholder_group)
         Session.add(org)
-        Session.flush()
+        Session.commit()  # releases a savepoint: survives the next request's Session.remove()
         return org
 
     return factory
@@ -138,7 +138,7 @@ def make_user(db_session):
             user.totp_secret = pyotp.random_base32()
             user.totp_enabled_at = utcnow()
         Session.add(user)
-        Session.flush()
+        Session.commit()  # releases a savepoint: survives the next request's Session.remove()
         return user
 
     return factory
@@ -160,7 +160,7 @@ def make_consultation(db_session):
             closes_at=now + timedelta(days=closes_in_days),
         )
         Session.add(consultation)
-        Session.flush()
+        Session.commit()  # releases a savepoint: survives the next request's Session.remove()
         return consultation
 
     return factory
@@ -177,7 +177,9 @@ class AuthActions:
         self._client = client
 
     def login(self, user: User) -> User:
-        Session.flush()
+        # Commit (= release this test's savepoint): a request context's teardown calls
+        # Session.remove(), which would otherwise roll back whatever the test only flushed.
+        Session.commit()
         with self._client.session_transaction() as sess:
             sess.clear()
             sess["_user_id"] = user.get_id()
