@@ -1,0 +1,152 @@
+"""Languages: `lang` on every page, the language switcher, and every string through gettext."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from app.config import PROJECT_ROOT
+
+TEMPLATES = PROJECT_ROOT / "templates"
+
+
+def _lang_of(response) -> str:
+    match = re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no <html lang> on the page"
+    return match.group(1)
+
+
+def _switch(client, csrf_token, lang: str, next_path: str = "/forums/"):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    return client.post("/language", data={"lang": lang, "next": next_path, "csrf_token": token})
+
+
+@pytest.mark.parametrize("path", ["/", "/forums/", "/workshops/", "/submissions/", "/privacy",
+                                  "/accessibility", "/account/login", "/no-such-page"])
+def test_pages_declare_english(client, path):
+    assert _lang_of(client.get(path)) == "en"
+
+
+def test_english_is_the_default_whatever_the_browser_asks_for(client):
+    assert _lang_of(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})) == "en"
+
+
+def test_the_switcher_posts_to_set_language(client):
+    html = client.get("/").get_data(as_text=True)
+    form = re.search(r'<form class="language-switcher" method="post" action="([^"]+)"', html)
+    assert form and form.group(1) == "/language"
+    assert re.search(r'<label for="lang">Language</label>', html)
+    assert 'name="csrf_token"' in html.split('class="language-switcher"', 1)[1]
+
+
+def test_the_chosen_language_is_remembered(app, client, csrf_token, monkeypatch):
+    # A second language, for this test only: the choice must stick in the session.
+    monkeypatch.setitem(app.config["LANGUAGES"], "mi", "Te reo Māori")
+    response = _switch(client, csrf_token, "mi")
+    assert response.status_code == 302 and response.headers["Location"] == "/forums/"
+    with client.session_transaction() as session:
+        assert session["lang"] == "mi"
+    assert _lang_of(client.get("/")) == "mi"
+    assert _lang_of(client.get("/forums/")) == "mi"
+    _switch(client, csrf_token, "en")
+    assert _lang_of(client.get("/")) == "en"
+
+
+def test_an_unknown_language_is_ignored(client, csrf_token):
+    response = _switch(client, csrf_token, "xx-not-a-language")
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "lang" not in session
+    assert _lang_of(client.get("/")) == "en"
+
+
+def test_english_chosen_explicitly_is_kept(client, csrf_token):
+    _switch(client, csrf_token, "en")
+    with client.session_transaction() as session:
+        assert session["lang"] == "en"
+
+
+# ---------------------------------------------------------------- every string is translatable
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory):
+    """The message catalogue `pybabel extract -F babel.cfg` builds from the source tree."""
+    output = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        CommandLineInterface().run(["pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "_l",
+                                    "-k", "lazy_gettext", "-o", str(output), "."])
+    finally:
+        os.chdir(cwd)
+    with output.open("rb") as handle:
+        return read_po(handle)
+
+
+@pytest.mark.parametrize("message", [
+    "Skip to main content",   # templates/base.html
+    "Sign in",                # templates/_nav.html
+    "Language",               # the switcher
+    "Ways to take part",      # templates/main/index.html
+    "Page not found",         # app/errors.py, through lazy_gettext
+    "Privacy",                # app/main/views.py, through gettext
+])
+def test_known_strings_are_extracted(catalog, message):
+    assert message in catalog, f"{message!r} is not in the extracted catalogue"
+
+
+class _HardCodedText(HTMLParser):
+    """Finds visible text and text attributes that are not produced by a Jinja expression."""
+
+    TEXT_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "aria-description")
+    SKIP_INSIDE = ("script", "style", "code", "pre")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._skipping: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP_INSIDE:
+            self._skipping.append(tag)
+        for name, value in attrs:
+            if name in self.TEXT_ATTRIBUTES and _has_words(value or ""):
+                self.found.append(f'{name}="{value}"')
+
+    def handle_endtag(self, tag):
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
+
+    def handle_data(self, data):
+        if not self._skipping and _has_words(data):
+            self.found.append(data.strip())
+
+
+def _has_words(text: str) -> bool:
+    return bool(re.search(r"[^\W\d_]{2,}", text))
+
+
+def _without_jinja(source: str) -> str:
+    source = re.sub(r"\{#.*?#\}", "", source, flags=re.S)
+    source = re.sub(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}", "", source, flags=re.S)
+    source = re.sub(r"\{%.*?%\}", "", source, flags=re.S)
+    return re.sub(r"\{\{.*?\}\}", "", source, flags=re.S)
+
+
+def test_templates_have_no_hard_coded_text():
+    """Visible text in templates must come from {{ _("...") }} (or a variable)."""
+    problems = []
+    templates = sorted(TEMPLATES.rglob("*.html"))
+    assert templates
+    for path in templates:
+        parser = _HardCodedText()
+        parser.feed(_without_jinja(path.read_text(encoding="utf-8")))
+        problems += [f"{Path(path).relative_to(PROJECT_ROOT)}: {text!r}" for text in parser.found]
+    assert not problems, "text not wrapped in gettext:\n" + "\n".join(problems)

@@ -1,0 +1,80 @@
+"""Object-level access: one participant can neither read nor change another's private records.
+
+Only what exists is asserted: the admin person page, and the model methods `can_view` that
+every view deciding about one object calls.
+"""
+from __future__ import annotations
+
+import pytest
+
+from app.feedback import FeedbackItem
+from routewalk import create_route_objects, rules_for, url_for_rule
+
+
+@pytest.fixture
+def objects(make_user, make_org, make_consultation):
+    return create_route_objects(make_user, make_org, make_consultation)
+
+
+@pytest.fixture
+def participant2(make_user):
+    return make_user("participant", email="participant2@example.test")
+
+
+def _rule(app, endpoint, method):
+    rules = [r for r in rules_for(app, method) if r.endpoint == endpoint]
+    assert rules, f"no {method} route for {endpoint}"
+    return rules[0]
+
+
+def test_a_participant_cannot_open_another_persons_admin_page(app, client, auth, objects,
+                                                               participant2, csrf_token):
+    url = url_for_rule(app, _rule(app, "admin.edit_user", "GET"), objects)
+    assert str(objects.owner.id) in url
+    auth.login(participant2)
+    assert client.get(url).status_code == 403
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    before = (objects.owner.display_name, objects.owner.email, sorted(objects.owner.roles))
+    response = client.post(url, data={"csrf_token": token, "display_name": "Hijacked",
+                                      "email": "hijack@example.test", "roles": "admin"})
+    assert response.status_code == 403
+    from app.db import Session
+    from app.models import User
+
+    Session.expire_all()
+    owner = Session.get(User, objects.owner.id)
+    assert (owner.display_name, owner.email, sorted(owner.roles)) == before
+
+
+def test_an_admin_can_open_a_persons_page(app, client, auth, make_user, objects):
+    url = url_for_rule(app, _rule(app, "admin.edit_user", "GET"), objects)
+    auth.login(make_user("admin"))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert objects.owner.email in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- model methods
+
+
+def test_only_the_author_and_analysts_may_view_a_feedback_item(make_user, objects,
+                                                                participant2):
+    item: FeedbackItem = objects.feedback_item
+    assert item.can_view(objects.owner)
+    assert not item.can_view(participant2)
+    assert item.can_view(make_user("analyst"))
+    for role in ("facilitator", "advisory", "kaitiaki"):
+        assert not item.can_view(make_user(role)), role
+
+
+def test_a_person_record_is_visible_to_its_owner_and_admins_only(make_user, objects,
+                                                                  participant2):
+    owner = objects.owner
+    assert owner.can_view(owner)
+    assert not owner.can_view(participant2)
+    assert owner.can_view(make_user("admin"))
+    for role in ("facilitator", "analyst", "advisory", "kaitiaki"):
+        assert not owner.can_view(make_user(role)), role
+    assert not owner.can_edit(owner)
+    assert not owner.can_edit(participant2)
+    assert owner.can_edit(make_user("admin"))
