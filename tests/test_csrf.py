@@ -6,11 +6,11 @@ checked on the full contents of every table in Base.metadata (the audit log incl
 from __future__ import annotations
 
 import pytest
+from routewalk import changed_tables, create_route_objects, rules_for, snapshot, url_for_rule
 from sqlalchemy import func, select
 
 from app.db import Session
 from app.privacy.models import AuditEvent
-from routewalk import changed_tables, create_route_objects, rules_for, snapshot, url_for_rule
 
 # GET endpoints that legitimately record that they were viewed, and the only audit actions
 # each may add. Everything else a GET does must leave every table exactly as it was.

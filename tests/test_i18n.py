@@ -134,10 +134,10 @@ def _has_words(text: str) -> bool:
 
 
 def _without_jinja(source: str) -> str:
-    source = re.sub(r"\{#.*?#\}", "", source, flags=re.S)
-    source = re.sub(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}", "", source, flags=re.S)
-    source = re.sub(r"\{%.*?%\}", "", source, flags=re.S)
-    return re.sub(r"\{\{.*?\}\}", "", source, flags=re.S)
+    source = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)
+    source = re.sub(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}", "", source, flags=re.DOTALL)
+    source = re.sub(r"\{%.*?%\}", "", source, flags=re.DOTALL)
+    return re.sub(r"\{\{.*?\}\}", "", source, flags=re.DOTALL)
 
 
 def test_templates_have_no_hard_coded_text():

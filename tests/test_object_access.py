@@ -6,9 +6,9 @@ every view deciding about one object calls.
 from __future__ import annotations
 
 import pytest
+from routewalk import create_route_objects, rules_for, url_for_rule
 
 from app.feedback import FeedbackItem
-from routewalk import create_route_objects, rules_for, url_for_rule
 
 
 @pytest.fixture

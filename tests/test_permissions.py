@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
-
-from app.models import ROLES
-from app.permissions import MATRIX, PUBLIC, SIGNED_IN, may_access
 from routewalk import (
     PERSONAS,
     create_route_objects,
@@ -21,6 +18,9 @@ from routewalk import (
     rules_for,
     url_for_rule,
 )
+
+from app.models import ROLES
+from app.permissions import MATRIX, PUBLIC, SIGNED_IN, may_access
 
 # Written by hand on purpose; do not derive it from MATRIX. Who may reach the sensitive pages.
 ADMIN_ONLY = frozenset({"admin"})

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import DEFAULT_PASSWORD
 
 from app.security import safe_next
-from conftest import DEFAULT_PASSWORD
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from routewalk import create_route_objects, rules_for, url_for_rule
 
 from app import create_app
 from app.config import TestConfig
 from app.db import Session
-from routewalk import create_route_objects, rules_for, url_for_rule
 
 
 def csp_directives(response) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Kōrero benchmarks: `make bench` runs `python -m bench.run` and writes bench/RESULTS.md."""
