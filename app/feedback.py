@@ -7,12 +7,27 @@ ConsentChange. What a reader may see of an item is decided in `app.consent`.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask_babel import gettext as _
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.errors import OperationRefused
 from app.models import STAKEHOLDER_GROUPS, Consultation, Organisation, User
+
+if TYPE_CHECKING:  # app.consent imports this module; import it lazily at run time
+    from app.consent import ConsentScope
 
 SOURCES = {
     "forum_post": "Forum post",
@@ -94,3 +109,136 @@ class ConsentChange(Base):
     old_scope: Mapped[str] = mapped_column(Text)  # canonical JSON, "{}" for the first version
     new_scope: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---------------------------------------------------------------- operations
+# Feature packages call these; they add and flush, never commit. What a reader may see of an
+# item is decided in app.consent, which also defines ConsentScope.
+
+
+def _check_group_exists(scope: ConsentScope) -> None:
+    from app.db import Session
+    from app.privacy.models import GovernanceGroup
+
+    if scope.governed_by_id is not None and Session.get(GovernanceGroup,
+                                                        scope.governed_by_id) is None:
+        raise OperationRefused(_("That governance group does not exist. Choose one from the "
+                                 "list."), field="governed_by_id")
+
+
+def _may_change_consent(actor: User | None, item: FeedbackItem) -> bool:
+    """The item's author, or a facilitator or analyst recording consent on their behalf
+    (interview consent is recorded by the facilitator)."""
+    if actor is None:
+        return False
+    return actor.id == item.author_id or actor.has_role("facilitator", "analyst")
+
+
+def record_feedback(actor: User | None, *, consultation: Consultation, source: str,
+                    source_id: str | int, text: str, author: User | None = None,
+                    organisation: Organisation | None = None, question_key: str | None = None,
+                    consent: ConsentScope, created_at: datetime | None = None) -> FeedbackItem:
+    """Create or update the FeedbackItem for one source record, found by (source, source_id).
+
+    Creating sets consent version 1 and records the first ConsentChange ("{}" -> scope).
+    Updating changes the text, question and organisation (and so the stakeholder group), and
+    when CONSENT differs from the item's, changes it through `update_consent` (which refuses
+    actors who may not). The author and consultation of an item never change. Refuses an
+    unknown source, empty text, an unknown governance group, or a source record that already
+    belongs to another consultation. ACTOR may be None for system imports of new items.
+    """
+    from app.consent import ConsentScope
+    from app.db import Session
+
+    if source not in SOURCES:
+        raise OperationRefused(_("Unknown feedback source “%(source)s”.", source=source),
+                               field="source")
+    text = (text or "").strip()
+    if not text:
+        raise OperationRefused(_("Write some feedback before saving."), field="text")
+    if not isinstance(consent, ConsentScope):
+        raise TypeError("consent must be a ConsentScope")
+    _check_group_exists(consent)
+    source_id = str(source_id)
+    stakeholder_group = organisation.stakeholder_group if organisation is not None else None
+
+    item = Session.scalar(select(FeedbackItem).where(FeedbackItem.source == source,
+                                                     FeedbackItem.source_id == source_id))
+    if item is None:
+        now = utcnow()
+        item = FeedbackItem(
+            consultation_id=consultation.id, source=source, source_id=source_id, text=text,
+            author_id=author.id if author is not None else None,
+            organisation_id=organisation.id if organisation is not None else None,
+            stakeholder_group=stakeholder_group, question_key=question_key,
+            created_at=created_at or now, updated_at=now, consent_version=1,
+        )
+        consent.apply_to(item)
+        Session.add(item)
+        Session.flush()
+        Session.add(ConsentChange(
+            item_id=item.id, version=1, changed_by_id=getattr(actor, "id", None),
+            changed_at=now, old_scope="{}", new_scope=consent.to_json(),
+        ))
+        Session.flush()
+        return item
+
+    if item.consultation_id != consultation.id:
+        raise OperationRefused(_("This feedback already belongs to another consultation."))
+    item.text = text
+    item.question_key = question_key
+    item.organisation_id = organisation.id if organisation is not None else None
+    item.stakeholder_group = stakeholder_group
+    item.updated_at = utcnow()
+    if consent != ConsentScope.from_item(item):
+        update_consent(actor, item, consent, reason="updated with the feedback")
+    Session.flush()
+    return item
+
+
+def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentScope, *,
+                   reason: str = "", ip: str = "") -> ConsentChange:
+    """Change an item's consent scope: bumps consent_version, stores the ConsentChange (who,
+    when, old -> new) and records "consent.changed" in the audit log.
+
+    Refuses when ACTOR is neither the item's author nor a facilitator or analyst acting on
+    their behalf, when nothing would change, or when the governance group does not exist.
+    """
+    from app.consent import ConsentScope
+    from app.db import Session
+    from app.privacy.audit import record_event
+
+    if not _may_change_consent(actor, item):
+        raise OperationRefused(_("Only the person who gave this feedback, or a facilitator or "
+                                 "analyst acting for them, may change its consent."))
+    old_scope = ConsentScope.from_item(item)
+    if new_scope == old_scope:
+        raise OperationRefused(_("The consent is already set that way: nothing to change."))
+    _check_group_exists(new_scope)
+    now = utcnow()
+    new_scope.apply_to(item)
+    item.consent_version = (item.consent_version or 1) + 1
+    item.updated_at = now
+    change = ConsentChange(
+        item_id=item.id, version=item.consent_version, changed_by_id=actor.id, changed_at=now,
+        old_scope=old_scope.to_json(), new_scope=new_scope.to_json(), reason=reason or "",
+    )
+    Session.add(change)
+    Session.flush()
+    record_event(actor, "consent.changed", target=item, ip=ip, detail={
+        "version": item.consent_version, "old": old_scope.to_dict(),
+        "new": new_scope.to_dict(), "reason": reason or "",
+    })
+    return change
+
+
+def withdraw_consent(actor: User | None, item: FeedbackItem, *, reason: str = "",
+                     ip: str = "") -> ConsentChange:
+    """Withdraw consent: not analysed, never quoted, never published, from now on.
+
+    Refuses like `update_consent`, and when consent is already withdrawn.
+    """
+    from app.consent import ConsentScope
+
+    return update_consent(actor, item, ConsentScope.withdrawn(item.governed_by_id),
+                          reason=reason, ip=ip)

@@ -1,0 +1,191 @@
+"""The feedback corpus: record_feedback (upsert), versioned consent changes, withdrawal."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from app.consent import ConsentScope, countable_items
+from app.db import Session
+from app.errors import OperationRefused
+from app.feedback import (
+    ConsentChange,
+    FeedbackItem,
+    record_feedback,
+    update_consent,
+    withdraw_consent,
+)
+from app.privacy.audit import verify_chain
+from app.privacy.models import AuditEvent, GovernanceGroup
+from app.privacy.queries import list_consent_history
+
+QUOTE_PUBLIC = ConsentScope(True, "anonymous", "public")
+PRIVATE = ConsentScope(True, "none", "none")
+
+
+@pytest.fixture
+def consultation(make_consultation):
+    return make_consultation()
+
+
+@pytest.fixture
+def record(consultation):
+    def _record(actor, source_id="post-1", text="Keep client data in Aotearoa.",
+                consent=QUOTE_PUBLIC, **kwargs):
+        kwargs.setdefault("author", actor)
+        return record_feedback(actor, consultation=kwargs.pop("consultation", consultation),
+                               source="forum_post", source_id=source_id, text=text,
+                               consent=consent, **kwargs)
+    return _record
+
+
+def _audit(action):
+    return list(Session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                .order_by(AuditEvent.id)))
+
+
+def test_recording_creates_an_item_with_its_first_consent_version(record, make_user, make_org,
+                                                                  consultation):
+    org = make_org("Te Rūnanga Trust", "iwi_maori")
+    author = make_user(org=org)
+    created_at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    item = record(author, organisation=org, question_key="q1", created_at=created_at)
+
+    assert item.id and item.consultation_id == consultation.id
+    assert (item.source, item.source_id, item.author_id) == ("forum_post", "post-1", author.id)
+    assert item.stakeholder_group == "iwi_maori"  # from the organisation
+    assert item.question_key == "q1" and item.created_at == created_at
+    assert item.consent_version == 1
+    assert ConsentScope.from_item(item) == QUOTE_PUBLIC
+    [first] = list_consent_history(item)
+    assert (first.version, first.old_scope, first.changed_by_id) == (1, "{}", author.id)
+    assert ConsentScope.from_json(first.new_scope) == QUOTE_PUBLIC
+    assert _audit("consent.changed") == []  # creating is not a change
+
+
+def test_recording_again_updates_the_same_item(record, make_user, make_org):
+    author = make_user()
+    item = record(author, text="First thoughts.")
+    org = make_org(stakeholder_group="pasifika")
+    again = record(author, text="  Second thoughts.  ", organisation=org, question_key="q2")
+
+    assert again.id == item.id
+    assert Session.scalar(select(func.count()).select_from(FeedbackItem)
+                          .where(FeedbackItem.source_id == "post-1")) == 1
+    assert (again.text, again.question_key, again.stakeholder_group) == (
+        "Second thoughts.", "q2", "pasifika")
+    assert again.consent_version == 1  # consent unchanged: no new version
+    assert len(list_consent_history(item)) == 1
+
+
+def test_recording_with_different_consent_versions_it(record, make_user):
+    author = make_user()
+    item = record(author)
+    record(author, consent=PRIVATE)
+
+    assert item.consent_version == 2
+    assert ConsentScope.from_item(item) == PRIVATE
+    history = list_consent_history(item)
+    assert [h.version for h in history] == [1, 2]
+    assert ConsentScope.from_json(history[1].old_scope) == QUOTE_PUBLIC
+    assert ConsentScope.from_json(history[1].new_scope) == PRIVATE
+    [event] = _audit("consent.changed")
+    assert event.target_type == "feedback_item" and event.target_id == str(item.id)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"source": "carrier_pigeon"}, "source"),
+    ({"text": "   "}, "text"),
+])
+def test_recording_refuses_bad_input(consultation, make_user, changes, field):
+    args = {"consultation": consultation, "source": "forum_post", "source_id": "x",
+            "text": "Fine words.", "consent": PRIVATE, **changes}
+    with pytest.raises(OperationRefused) as refused:
+        record_feedback(make_user(), **args)
+    assert refused.value.field == field
+    assert Session.scalar(select(func.count()).select_from(FeedbackItem)) == 0
+
+
+def test_recording_refuses_an_unknown_governance_group(record, make_user):
+    with pytest.raises(OperationRefused) as refused:
+        record(make_user(), consent=ConsentScope(True, "none", "none", 987654))
+    assert refused.value.field == "governed_by_id"
+
+
+def test_a_source_record_cannot_move_consultation(record, make_user, make_consultation):
+    author = make_user()
+    record(author)
+    with pytest.raises(OperationRefused):
+        record(author, consultation=make_consultation(), text="Moved?")
+
+
+def test_author_changes_consent_with_history_and_audit(record, make_user):
+    author = make_user()
+    item = record(author)
+    group = GovernanceGroup(name="Ngāti Example", kind="iwi")
+    Session.add(group)
+    Session.flush()
+    new = ConsentScope(True, "attributed", "working_group", group.id)
+
+    change = update_consent(author, item, new, reason="Happy to be named", ip="203.0.113.9")
+
+    assert (change.version, change.changed_by_id, change.reason) == (2, author.id,
+                                                                     "Happy to be named")
+    assert item.consent_version == 2 and item.governed_by_id == group.id
+    assert json.loads(change.old_scope)["quote"] == "anonymous"
+    assert json.loads(change.new_scope)["quote"] == "attributed"
+    [event] = _audit("consent.changed")
+    detail = json.loads(event.detail)
+    assert (event.actor_id, event.ip_address) == (author.id, "203.0.113.9")
+    assert detail["version"] == 2 and detail["new"] == new.to_dict()
+    assert verify_chain().is_intact
+
+
+@pytest.mark.parametrize("role", ["facilitator", "analyst"])
+def test_staff_may_record_consent_on_someones_behalf(record, make_user, role):
+    item = record(make_user())
+    change = update_consent(make_user(role), item, PRIVATE, reason="Interview consent form")
+    assert change.version == 2
+
+
+@pytest.mark.parametrize("role", ["participant", "advisory", "kaitiaki", "admin", None])
+def test_others_may_not_change_someones_consent(record, make_user, role):
+    item = record(make_user())
+    actor = make_user(role) if role else None
+    with pytest.raises(OperationRefused):
+        update_consent(actor, item, PRIVATE)
+    with pytest.raises(OperationRefused):
+        withdraw_consent(actor, item)
+    assert item.consent_version == 1 and ConsentScope.from_item(item) == QUOTE_PUBLIC
+    assert _audit("consent.changed") == []
+
+
+def test_recording_an_update_with_new_consent_checks_the_actor(record, make_user):
+    author = make_user()
+    record(author)
+    with pytest.raises(OperationRefused):
+        record(make_user(), author=author, consent=PRIVATE)
+
+
+def test_unchanged_consent_is_refused(record, make_user):
+    author = make_user()
+    item = record(author)
+    with pytest.raises(OperationRefused):
+        update_consent(author, item, QUOTE_PUBLIC)
+    assert Session.scalar(select(func.count()).select_from(ConsentChange)) == 1
+
+
+def test_withdrawal_removes_the_item_from_every_count(record, make_user, consultation):
+    author = make_user()
+    kept = record(author, source_id="kept")
+    withdrawn = record(author, source_id="withdrawn")
+    assert set(Session.scalars(countable_items(consultation.id))) == {kept, withdrawn}
+
+    change = withdraw_consent(author, withdrawn, reason="Changed my mind")
+
+    assert ConsentScope.from_json(change.new_scope) == ConsentScope.withdrawn()
+    assert list(Session.scalars(countable_items(consultation.id))) == [kept]
+    with pytest.raises(OperationRefused):  # already withdrawn
+        withdraw_consent(author, withdrawn)
