@@ -1,9 +1,275 @@
-"""PLACEHOLDER: replaced by the full blueprint."""
-from flask import Blueprint
+"""Administration: people, organisations, invitations, consultations and site settings.
+
+Every endpoint is ADMIN-only in app/permissions.py. Views load (404), validate, call one
+operation, commit once, flash and redirect; a refused operation is shown against its field.
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.admin import operations, queries
+from app.admin.forms import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    ConsultationForm,
+    EditUserForm,
+    InvitationForm,
+    OrganisationForm,
+    SettingsForm,
+    UserSearchForm,
+    choices,
+)
+from app.auth.notifications import send_invitation_email
+from app.auth.operations import create_invitation, revoke_invitation
+from app.db import Session
+from app.errors import OperationRefused
+from app.queries import is_self_registration_open
 
 bp = Blueprint("admin", __name__)
 
 
+@bp.context_processor
+def _labels():
+    return {"role_labels": ROLE_LABELS, "status_labels": STATUS_LABELS}
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _refused(form, error: OperationRefused) -> None:
+    """Show a refusal against its field (or at the top of the form) and undo the attempt."""
+    Session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        # WTForms hands back a tuple when no validator ran on the field; make it a list.
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def _or_404(thing):
+    if thing is None:
+        abort(404)
+    return thing
+
+
 @bp.get("/")
 def index():
-    return "placeholder"
+    """Counts of people, organisations, invitations and consultations, with links."""
+    return render_template("admin/index.html", counts=queries.dashboard_counts(),
+                           self_registration_open=is_self_registration_open())
+
+
+# ------------------------------------------------------------------ people
+
+
+@bp.get("/people")
+def users():
+    """Everyone with an account: search by name or email, filter by role."""
+    form = UserSearchForm(formdata=request.args)
+    form.validate()
+    page = queries.list_users(search=(form.q.data or "") if not form.q.errors else "",
+                              role=form.role.data or "", page=_page_number())
+    return render_template("admin/users.html", form=form, page=page)
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change a person's name, roles, organisations and whether they may sign in."""
+    user = _or_404(queries.get_user(user_id))
+    form = EditUserForm(obj=user)
+    form.organisation_ids.choices = choices(queries.organisation_choices())
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.organisation_ids.data = [m.organisation_id for m in user.memberships]
+    if form.validate_on_submit():
+        try:
+            operations.update_user(
+                current_user, user, display_name=form.display_name.data,
+                roles=form.roles.data, organisation_ids=form.organisation_ids.data,
+                is_enabled=form.is_enabled.data, ip=request.remote_addr or "")
+        except OperationRefused as error:
+            _refused(form, error)
+        else:
+            Session.commit()
+            flash(_("Saved the changes to %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/edit_user.html", form=form, user=user)
+
+
+# ------------------------------------------------------------------ organisations
+
+
+@bp.get("/organisations")
+def organisations():
+    """Organisations with their stakeholder group and number of members."""
+    return render_template("admin/organisations.html",
+                           rows=queries.list_organisations_with_counts())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+def new_organisation():
+    """Add an organisation."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = operations.create_organisation(
+                current_user, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
+                ip=request.remote_addr or "")
+        except OperationRefused as error:
+            _refused(form, error)
+        else:
+            Session.commit()
+            flash(_("Added %(name)s.", name=org.name), "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisation_form.html", form=form, org=None)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def edit_organisation(organisation_id: int):
+    """Rename an organisation or change its stakeholder group."""
+    org = _or_404(queries.get_organisation(organisation_id))
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            operations.update_organisation(
+                current_user, org, name=form.name.data,
+                stakeholder_group=form.stakeholder_group.data, ip=request.remote_addr or "")
+        except OperationRefused as error:
+            _refused(form, error)
+        else:
+            Session.commit()
+            flash(_("Saved %(name)s.", name=org.name), "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisation_form.html", form=form, org=org)
+
+
+# ------------------------------------------------------------------ invitations
+
+
+@bp.get("/invitations")
+def invitations():
+    """Invitations sent, newest first, with their status."""
+    return render_template("admin/invitations.html",
+                           page=queries.list_invitations(page=_page_number()))
+
+
+@bp.route("/invitations/new", methods=["GET", "POST"])
+def new_invitation():
+    """Invite someone by email; the link is also shown once so it can be passed on by hand."""
+    form = InvitationForm()
+    form.organisation_id.choices = choices([(0, _("No organisation")),
+                                            *queries.organisation_choices()])
+    if form.validate_on_submit():
+        organisation = queries.get_organisation(form.organisation_id.data)
+        try:
+            invitation, link = create_invitation(
+                current_user, email=form.email.data, roles=form.roles.data,
+                organisation=organisation, ip=request.remote_addr or "")
+        except OperationRefused as error:
+            _refused(form, error)
+        else:
+            Session.commit()
+            # After the commit: the invitation is saved even when the mail server fails.
+            email_sent = send_invitation_email(invitation, link)
+            # The link is a secret: it is shown in this response only, never put in a URL
+            # or the session cookie, so this one POST answers with a page, not a redirect.
+            return render_template("admin/invitation_sent.html", invitation=invitation,
+                                   link=link, email_sent=email_sent)
+    return render_template("admin/new_invitation.html", form=form)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke", endpoint="revoke_invitation")
+def revoke_invitation_view(invitation_id: int):
+    """Withdraw an invitation so its link stops working."""
+    invitation = _or_404(queries.get_invitation(invitation_id))
+    try:
+        revoke_invitation(current_user, invitation, ip=request.remote_addr or "")
+    except OperationRefused as error:
+        Session.rollback()
+        flash(str(error), "error")
+    else:
+        Session.commit()
+        flash(_("Revoked the invitation to %(email)s.", email=invitation.email), "success")
+    return redirect(url_for("admin.invitations"))
+
+
+# ------------------------------------------------------------------ consultations
+
+
+@bp.get("/consultations")
+def consultations():
+    """Every consultation with its status and dates."""
+    return render_template("admin/consultations.html", consultations=queries.list_consultations())
+
+
+@bp.route("/consultations/new", methods=["GET", "POST"])
+def new_consultation():
+    """Set up a consultation: title, summary, dates (New Zealand time) and status."""
+    form = ConsultationForm()
+    if form.validate_on_submit():
+        opens_at, closes_at = form.utc_dates()
+        try:
+            consultation = operations.create_consultation(
+                current_user, title=form.title.data, slug=form.slug.data or "",
+                summary=form.summary.data or "", opens_at=opens_at, closes_at=closes_at,
+                status=form.status.data, ip=request.remote_addr or "")
+        except OperationRefused as error:
+            _refused(form, error)
+        else:
+            Session.commit()
+            flash(_("Created “%(title)s”.", title=consultation.title), "success")
+            return redirect(url_for("admin.consultations"))
+    return render_template("admin/consultation_form.html", form=form, consultation=None)
+
+
+@bp.route("/consultations/<int:consultation_id>", methods=["GET", "POST"])
+def edit_consultation(consultation_id: int):
+    """Change a consultation's text, dates or status."""
+    consultation = _or_404(queries.get_consultation(consultation_id))
+    form = ConsultationForm(obj=consultation)
+    if request.method == "GET":
+        form.fill_local_dates(consultation.opens_at, consultation.closes_at)
+    if form.validate_on_submit():
+        opens_at, closes_at = form.utc_dates()
+        try:
+            operations.update_consultation(
+                current_user, consultation, title=form.title.data, slug=form.slug.data or "",
+                summary=form.summary.data or "", opens_at=opens_at, closes_at=closes_at,
+                status=form.status.data, ip=request.remote_addr or "")
+        except OperationRefused as error:
+            _refused(form, error)
+        else:
+            Session.commit()
+            flash(_("Saved “%(title)s”.", title=consultation.title), "success")
+            return redirect(url_for("admin.consultations"))
+    return render_template("admin/consultation_form.html", form=form, consultation=consultation)
+
+
+# ------------------------------------------------------------------ settings
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Site switches: whether participants may create their own accounts."""
+    form = SettingsForm()
+    if request.method == "GET":
+        form.self_registration_open.data = "yes" if is_self_registration_open() else "no"
+    if form.validate_on_submit():
+        operations.set_self_registration(current_user, form.self_registration_open.data == "yes",
+                                         ip=request.remote_addr or "")
+        Session.commit()
+        flash(_("Settings saved."), "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form)

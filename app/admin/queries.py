@@ -1,0 +1,146 @@
+"""Read-only look-ups for the administration pages. Lists are paginated in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, exists, func, or_, select
+
+from app.auth.models import Invitation
+from app.db import Session, utcnow
+from app.models import Consultation, Membership, Organisation, User, UserRole
+
+PER_PAGE = 25
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _paginate(stmt: Select, page: int, per_page: int) -> Page:
+    """One COUNT and one LIMIT/OFFSET query: the list never loads more than a page."""
+    total = Session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = max(1, page)
+    items = Session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_users(search: str = "", role: str = "", page: int = 1,
+               per_page: int = PER_PAGE) -> Page[User]:
+    """People whose name or email contains SEARCH (any case), holding ROLE when given."""
+    stmt = select(User).order_by(func.lower(User.display_name), User.id)
+    if search:
+        pattern = f"%{_escape_like(search.strip().lower())}%"
+        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
+                              func.lower(User.email).like(pattern, escape="\\")))
+    if role:
+        stmt = stmt.where(exists().where(UserRole.user_id == User.id, UserRole.role == role))
+    return _paginate(stmt, page, per_page)
+
+
+def get_user(user_id: int) -> User | None:
+    return Session.get(User, user_id)
+
+
+def list_organisations_with_counts() -> list[tuple[Organisation, int]]:
+    """Every organisation with its number of members, by name."""
+    members = (
+        select(Membership.organisation_id, func.count().label("n"))
+        .group_by(Membership.organisation_id).subquery()
+    )
+    stmt = (
+        select(Organisation, func.coalesce(members.c.n, 0))
+        .outerjoin(members, members.c.organisation_id == Organisation.id)
+        .order_by(func.lower(Organisation.name))
+    )
+    return [(org, count) for org, count in Session.execute(stmt).all()]
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    rows = Session.execute(select(Organisation.id, Organisation.name)
+                           .order_by(func.lower(Organisation.name))).all()
+    return [(row.id, row.name) for row in rows]
+
+
+def get_organisation(organisation_id: int) -> Organisation | None:
+    return Session.get(Organisation, organisation_id)
+
+
+def find_organisation_by_name(name: str) -> Organisation | None:
+    """The organisation called NAME, ignoring case and surrounding spaces."""
+    return Session.scalars(
+        select(Organisation).where(func.lower(Organisation.name) == name.strip().lower())
+    ).first()
+
+
+def list_invitations(page: int = 1, per_page: int = PER_PAGE) -> Page[Invitation]:
+    """Invitations, newest first."""
+    stmt = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    return _paginate(stmt, page, per_page)
+
+
+def get_invitation(invitation_id: int) -> Invitation | None:
+    return Session.get(Invitation, invitation_id)
+
+
+def list_consultations() -> list[Consultation]:
+    return list(Session.scalars(select(Consultation).order_by(Consultation.opens_at.desc(),
+                                                              Consultation.id.desc())))
+
+
+def get_consultation(consultation_id: int) -> Consultation | None:
+    return Session.get(Consultation, consultation_id)
+
+
+@dataclass
+class DashboardCounts:
+    people: int
+    disabled: int
+    organisations: int
+    pending_invitations: int
+    consultations: int
+    open_consultations: int
+
+
+def dashboard_counts() -> DashboardCounts:
+    now = utcnow()
+
+    def count(stmt) -> int:
+        return Session.scalar(stmt) or 0
+
+    return DashboardCounts(
+        people=count(select(func.count(User.id))),
+        disabled=count(select(func.count(User.id)).where(User.is_enabled.is_(False))),
+        organisations=count(select(func.count(Organisation.id))),
+        pending_invitations=count(
+            select(func.count(Invitation.id)).where(
+                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now)),
+        consultations=count(select(func.count(Consultation.id))),
+        open_consultations=count(
+            select(func.count(Consultation.id)).where(
+                Consultation.status == "open", Consultation.opens_at <= now,
+                Consultation.closes_at > now)),
+    )
