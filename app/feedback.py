@@ -22,9 +22,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, Session, UTCDateTime, utcnow
 from app.errors import OperationRefused
 from app.models import STAKEHOLDER_GROUPS, Consultation, Organisation, User
+from app.privacy.audit import record_event
+from app.privacy.models import GovernanceGroup
 
 if TYPE_CHECKING:  # app.consent imports this module; import it lazily at run time
     from app.consent import ConsentScope
@@ -117,9 +119,6 @@ class ConsentChange(Base):
 
 
 def _check_group_exists(scope: ConsentScope) -> None:
-    from app.db import Session
-    from app.privacy.models import GovernanceGroup
-
     if scope.governed_by_id is not None and Session.get(GovernanceGroup,
                                                         scope.governed_by_id) is None:
         raise OperationRefused(_("That governance group does not exist. Choose one from the "
@@ -148,7 +147,6 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
     belongs to another consultation. ACTOR may be None for system imports of new items.
     """
     from app.consent import ConsentScope
-    from app.db import Session
 
     if source not in SOURCES:
         raise OperationRefused(_("Unknown feedback source “%(source)s”.", source=source),
@@ -205,8 +203,6 @@ def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentSco
     their behalf, when nothing would change, or when the governance group does not exist.
     """
     from app.consent import ConsentScope
-    from app.db import Session
-    from app.privacy.audit import record_event
 
     if not _may_change_consent(actor, item):
         raise OperationRefused(_("Only the person who gave this feedback, or a facilitator or "
