@@ -16,6 +16,7 @@ from app.privacy.models import AuditEvent
 # each may add. Everything else a GET does must leave every table exactly as it was.
 AUDITED_VIEWS = {
     "privacy.audit_log": {"audit.viewed"},
+    "privacy.export_audit_log": {"export.created"},
 }
 
 # A plausible form body, so that a missing token (not a missing field) is the only thing wrong.

@@ -26,6 +26,7 @@ from app.permissions import MATRIX, PUBLIC, SIGNED_IN, may_access
 ADMIN_ONLY = frozenset({"admin"})
 SENSITIVE_BY_HAND = {
     "privacy.audit_log": frozenset({"admin", "advisory"}),
+    "privacy.export_audit_log": frozenset({"admin", "advisory"}),
 }
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DEFAULT_PASSWORD
 
 from app.security import safe_next
 
@@ -69,19 +68,21 @@ def test_language_switch_goes_back_only_to_local_pages(client, csrf_token):
 
 # ---------------------------------------------------------------- login ?next=, end to end
 
+PASSWORD = "a long enough test passphrase"
+
 
 def _login(client, csrf_token, email, next_value):
     page = client.get("/account/login", query_string={"next": next_value})
     assert page.status_code == 200
     return client.post(
         "/account/login", query_string={"next": next_value},
-        data={"email": email, "password": DEFAULT_PASSWORD, "next": next_value,
+        data={"email": email, "password": PASSWORD, "next": next_value,
               "csrf_token": csrf_token(page.get_data(as_text=True))},
     )
 
 
 def test_signing_in_returns_to_the_local_page_asked_for(client, make_user, csrf_token):
-    user = make_user("participant")
+    user = make_user("participant", password=PASSWORD)
     response = _login(client, csrf_token, user.email, "/forums/?page=2")
     assert response.status_code == 302
     assert response.headers["Location"] == "/forums/?page=2"
@@ -90,7 +91,7 @@ def test_signing_in_returns_to_the_local_page_asked_for(client, make_user, csrf_
 @pytest.mark.parametrize("next_value", ["//evil.example", "https://evil.example/",
                                         "/\\evil.example", "javascript:alert(1)"])
 def test_signing_in_never_leaves_the_site(client, make_user, csrf_token, next_value):
-    user = make_user("participant")
+    user = make_user("participant", password=PASSWORD)
     response = _login(client, csrf_token, user.email, next_value)
     assert response.status_code == 302
     location = response.headers["Location"]
@@ -99,14 +100,14 @@ def test_signing_in_never_leaves_the_site(client, make_user, csrf_token, next_va
 
 
 def test_an_anonymous_visitor_is_sent_back_after_signing_in(client, make_user, csrf_token):
-    user = make_user("participant")
+    user = make_user("participant", password=PASSWORD)
     bounce = client.get("/account/")
     assert bounce.status_code == 302
     assert "/account/login?next=" in bounce.headers["Location"]
     page = client.get(bounce.headers["Location"])
     response = client.post(
         bounce.headers["Location"],
-        data={"email": user.email, "password": DEFAULT_PASSWORD,
+        data={"email": user.email, "password": PASSWORD,
               "csrf_token": csrf_token(page.get_data(as_text=True))},
     )
     assert response.status_code == 302
