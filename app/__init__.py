@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import PROJECT_ROOT, Config
@@ -66,6 +66,8 @@ def _select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
