@@ -75,3 +75,32 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.session_protection = "basic"
     app.before_request(enforce_idle_timeout)
+
+
+# The password step of signing in for someone with two-factor: who it was, NOT signed in yet.
+PENDING_TWO_FACTOR_KEY = "two_factor_pending"
+PENDING_TWO_FACTOR_SECONDS = 300
+
+
+def begin_two_factor(user: User, next_url: str | None) -> None:
+    """Remember that USER gave the right password; the second step must follow within
+    PENDING_TWO_FACTOR_SECONDS and before their session version changes."""
+    session.pop(PENDING_TWO_FACTOR_KEY, None)
+    session[PENDING_TWO_FACTOR_KEY] = {
+        "user_id": user.id, "version": user.session_version, "at": time.time(),
+        "next": next_url or "",
+    }
+
+
+def pending_two_factor() -> tuple[User | None, str]:
+    """The person half-way through signing in and where they were going, or (None, "")."""
+    data = session.get(PENDING_TWO_FACTOR_KEY)
+    if not isinstance(data, dict):
+        return None, ""
+    fresh = time.time() - float(data.get("at", 0)) <= PENDING_TWO_FACTOR_SECONDS
+    user = Session.get(User, int(data.get("user_id", 0))) if fresh else None
+    if (user is None or not user.is_enabled or not user.has_two_factor
+            or user.session_version != data.get("version")):
+        session.pop(PENDING_TWO_FACTOR_KEY, None)
+        return None, ""
+    return user, str(data.get("next") or "")

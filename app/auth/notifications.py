@@ -1,0 +1,70 @@
+"""Emails about accounts: invitations, password resets, and notices of security changes.
+
+Every link is built from BASE_URL (app.mail.absolute_url), never from the request.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+from app.auth.models import Invitation
+from app.mail import absolute_url, send_email, send_email_later
+from app.models import User
+
+log = logging.getLogger("korero.auth.notifications")
+
+
+def _render(name: str, **context) -> tuple[str, str]:
+    """The text and HTML bodies of templates/emails/NAME.txt and NAME.html."""
+    context.setdefault("site_url", current_app.config["BASE_URL"])
+    return (render_template(f"emails/{name}.txt", **context),
+            render_template(f"emails/{name}.html", **context))
+
+
+def _send_or_log(to: str, subject: str, name: str, **context) -> bool:
+    """Send now; on failure log it and return False rather than break the caller's page."""
+    text, html = _render(name, **context)
+    try:
+        send_email(to, subject, text, html)
+    except (smtplib.SMTPException, OSError):
+        log.exception("Could not send the %s email to %s", name, to)
+        return False
+    return True
+
+
+def send_invitation_email(invitation: Invitation, link: str) -> bool:
+    """Email the invitation with its accept LINK. Returns False (and logs why) when the mail
+    server refused it, so an admin can pass the link on another way."""
+    inviter = invitation.invited_by.display_name if invitation.invited_by else None
+    return _send_or_log(
+        invitation.email, _("You are invited to take part in Kōrero"), "invitation",
+        invitation=invitation, link=link, inviter=inviter,
+        organisation=invitation.organisation, expires_at=invitation.expires_at,
+        days=current_app.config["INVITATION_DAYS"],
+    )
+
+
+def send_password_reset_email(user: User, raw_token: str) -> None:
+    """Email the reset link in the background, so the page answers in the same time whether
+    or not an account exists."""
+    link = absolute_url("auth.reset_password", token=raw_token)
+    text, html = _render("password_reset", user=user, link=link,
+                         minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+    send_email_later(user.email, _("Reset your Kōrero password"), text, html)
+
+
+def send_password_changed_email(user: User) -> bool:
+    """Tell the person their password changed, so they notice if it was not them."""
+    return _send_or_log(user.email, _("Your Kōrero password was changed"), "password_changed",
+                        user=user, reset_link=absolute_url("auth.forgot_password"))
+
+
+def send_two_factor_changed_email(user: User, *, enabled: bool) -> bool:
+    """Tell the person two-factor sign-in was turned on or off."""
+    subject = (_("Two-factor sign-in is now on for your Kōrero account") if enabled
+               else _("Two-factor sign-in was turned off for your Kōrero account"))
+    return _send_or_log(user.email, subject, "two_factor_changed", user=user, enabled=enabled,
+                        account_link=absolute_url("auth.account"))
