@@ -1,0 +1,58 @@
+"""Small helpers the account views share: rate-limit keys and limits, refusals on forms."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, request, session
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.auth.addresses import lookup_form
+from app.auth.sessions import PENDING_TWO_FACTOR_KEY
+from app.errors import OperationRefused
+
+# Rate limits; each can be tuned in the configuration under the same name.
+LIMITS = {
+    "RATELIMIT_LOGIN_PER_ADDRESS": "10/minute;20/hour",
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "5/minute",
+    "RATELIMIT_TWO_FACTOR_PER_ADDRESS": "10/minute;30/hour",
+    "RATELIMIT_TWO_FACTOR_PER_ACCOUNT": "5/minute;20/hour",
+    "RATELIMIT_RESET_PER_ADDRESS": "5/minute;20/hour",
+    "RATELIMIT_RESET_PER_ACCOUNT": "3/hour",
+    "RATELIMIT_INVITATION_PER_ADDRESS": "10/minute;30/hour",
+    "RATELIMIT_REGISTER_PER_ADDRESS": "5/minute;20/hour",
+    "RATELIMIT_ACCOUNT_CHANGES_PER_ADDRESS": "10/minute;50/hour",
+}
+
+
+def limit(name: str) -> Callable[[], str]:
+    """The limit NAME, read from the configuration at request time."""
+    return lambda: current_app.config.get(name, LIMITS[name])
+
+
+def submitted_email_key() -> str:
+    """Counts attempts per account, whichever address they come from."""
+    return "email:" + lookup_form(request.form.get("email"))[:254]
+
+
+def pending_user_key() -> str:
+    pending = session.get(PENDING_TWO_FACTOR_KEY) or {}
+    return f"pending-user:{pending.get('user_id', 'none') if isinstance(pending, dict) else 'none'}"
+
+
+def signed_in_user_key() -> str:
+    return f"user:{current_user.get_id() if current_user.is_authenticated else 'none'}"
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def show_refusal(form: FlaskForm, error: OperationRefused) -> None:
+    """Put an operation's refusal next to the field it is about, or at the top of the form."""
+    message = str(error)
+    if error.field and error.field in form:
+        field = form[error.field]
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)

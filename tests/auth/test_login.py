@@ -1,0 +1,121 @@
+"""Signing in with email and password: one generic refusal, safe next=, audit, rehash."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from conftest import DEFAULT_PASSWORD
+
+from app.auth.passwords import needs_rehash
+from app.db import Session
+from app.models import User
+
+from .support import detail_of, signed_in
+
+GENERIC = "That email and password do not match an account."
+
+
+def test_login_page_is_pleasant_and_accessible(client):
+    html = client.get("/account/login").get_data(as_text=True)
+    assert html.count("<h1") == 1
+    assert 'for="email"' in html and 'for="password"' in html
+    assert 'autocomplete="current-password"' in html
+    assert "Forgot your password?" in html and "/account/forgot-password" in html
+    assert "/account/register" not in html  # self-registration is closed by default
+
+
+def test_login_page_links_to_registration_when_open(client, open_registration):
+    assert "/account/register" in client.get("/account/login").get_data(as_text=True)
+
+
+def test_signing_in_starts_a_session_and_is_audited(client, auth, make_user, audit_events):
+    user = make_user(email="ana@example.org")
+    response = auth.login_with_form("ana@example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert signed_in(client)
+    [event] = audit_events("login.success")
+    assert event.actor_id == user.id and event.ip_address == "127.0.0.1"
+    assert detail_of(event) == {"second_factor": "none"}
+    assert Session.get(User, user.id).last_login_at is not None
+
+
+def test_email_is_matched_whatever_its_case(client, auth, make_user):
+    make_user(email="mere@example.org")
+    assert auth.login_with_form("  Mere@Example.ORG ").status_code == 302
+    assert signed_in(client)
+
+
+def test_wrong_password_gets_the_generic_message_and_keeps_the_email(client, auth, make_user,
+                                                                     audit_events):
+    make_user(email="ana@example.org")
+    response = auth.login_with_form("ana@example.org", "not the right password at all")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert GENERIC in html
+    assert 'value="ana@example.org"' in html
+    assert "not the right password at all" not in html  # passwords are never echoed
+    assert not signed_in(client)
+    [event] = audit_events("login.failure")
+    assert event.actor_email == "ana@example.org" and event.ip_address == "127.0.0.1"
+    assert detail_of(event)["reason"] == "wrong_password"
+
+
+def test_unknown_email_and_disabled_account_get_the_same_message(client, auth, make_user,
+                                                                 audit_events):
+    make_user(email="off@example.org", is_enabled=False)
+    unknown = auth.login_with_form("nobody@example.org").get_data(as_text=True)
+    disabled = auth.login_with_form("off@example.org").get_data(as_text=True)  # right password
+    for html in (unknown, disabled):
+        assert GENERIC in html
+        assert "disabled" not in html.lower() and "no account" not in html.lower()
+    assert not signed_in(client)
+    reasons = [(e.actor_email, detail_of(e)["reason"]) for e in audit_events("login.failure")]
+    assert reasons == [("nobody@example.org", "unknown_account"),
+                       ("off@example.org", "account_disabled")]
+
+
+def test_next_goes_only_to_local_paths(client, make_user, csrf_token):
+    make_user(email="ana@example.org")
+    for target, expected in (("/account/", "/account/"), ("https://evil.example/", "/"),
+                             ("//evil.example/x", "/")):
+        page = client.get("/account/login", query_string={"next": target})
+        response = client.post("/account/login", query_string={"next": target}, data={
+            "email": "ana@example.org", "password": DEFAULT_PASSWORD,
+            "csrf_token": csrf_token(page.get_data(as_text=True))})
+        assert response.headers["Location"] == expected, target
+        client.post("/account/logout", data={"csrf_token": csrf_token(
+            client.get("/account/").get_data(as_text=True))})
+
+
+def test_session_is_renewed_at_login(client, auth, make_user):
+    make_user(email="ana@example.org")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by someone else"
+    auth.login_with_form("ana@example.org")
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+        assert sess["_user_id"].count(":") == 1
+
+
+def test_signed_in_person_visiting_login_is_sent_on(client, auth, make_user):
+    auth.login(make_user())
+    response = client.get("/account/login", query_string={"next": "/account/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/account/"
+
+
+def test_outdated_password_hash_is_upgraded_at_login(client, auth, make_user):
+    user = make_user(email="ana@example.org")
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    old_hash = user.password_hash = weak.hash(DEFAULT_PASSWORD)
+    Session.commit()
+    assert needs_rehash(old_hash)
+    auth.login_with_form("ana@example.org")
+    refreshed = Session.get(User, user.id)
+    assert refreshed.password_hash != old_hash and not needs_rehash(refreshed.password_hash)
+
+
+def test_account_without_password_cannot_sign_in(client, auth, make_user):
+    user = make_user(email="nopass@example.org")
+    user.password_hash = None
+    Session.commit()
+    assert GENERIC in auth.login_with_form("nopass@example.org").get_data(as_text=True)
+    assert not signed_in(client)
