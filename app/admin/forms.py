@@ -23,7 +23,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import STAKEHOLDER_GROUPS
@@ -108,7 +115,7 @@ class EditUserForm(FlaskForm):
 
     def validate_roles(self, field):
         if not field.data:
-            raise ValueError(_l("Choose at least one role."))
+            raise ValidationError(_l("Choose at least one role."))
 
 
 class OrganisationForm(FlaskForm):
@@ -134,7 +141,7 @@ class InvitationForm(FlaskForm):
 
     def validate_roles(self, field):
         if not field.data:
-            raise ValueError(_l("Choose at least one role."))
+            raise ValidationError(_l("Choose at least one role."))
 
 
 class ConsultationForm(FlaskForm):
@@ -165,15 +172,15 @@ class ConsultationForm(FlaskForm):
 
     def validate_opens_at(self, field):
         if field.data and not _exists_locally(field.data, site_timezone()):
-            raise ValueError(_l("That time does not exist: the clocks go forward then. "
+            raise ValidationError(_l("That time does not exist: the clocks go forward then. "
                                 "Choose a time an hour later."))
 
     def validate_closes_at(self, field):
         if field.data and not _exists_locally(field.data, site_timezone()):
-            raise ValueError(_l("That time does not exist: the clocks go forward then. "
+            raise ValidationError(_l("That time does not exist: the clocks go forward then. "
                                 "Choose a time an hour later."))
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
-            raise ValueError(_l("The closing time must be after the opening time."))
+            raise ValidationError(_l("The closing time must be after the opening time."))
 
     def utc_dates(self) -> tuple[datetime, datetime]:
         zone = site_timezone()

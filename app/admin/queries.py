@@ -35,8 +35,9 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def _paginate(stmt: Select, page: int, per_page: int) -> Page:
+def _paginate(stmt: Select, page: int, per_page: int | None) -> Page:
     """One COUNT and one LIMIT/OFFSET query: the list never loads more than a page."""
+    per_page = per_page or PER_PAGE
     total = Session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page = max(1, page)
     items = Session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
@@ -48,7 +49,7 @@ def _escape_like(text: str) -> str:
 
 
 def list_users(search: str = "", role: str = "", page: int = 1,
-               per_page: int = PER_PAGE) -> Page[User]:
+               per_page: int | None = None) -> Page[User]:
     """People whose name or email contains SEARCH (any case), holding ROLE when given."""
     stmt = select(User).order_by(func.lower(User.display_name), User.id)
     if search:
@@ -95,7 +96,7 @@ def find_organisation_by_name(name: str) -> Organisation | None:
     ).first()
 
 
-def list_invitations(page: int = 1, per_page: int = PER_PAGE) -> Page[Invitation]:
+def list_invitations(page: int = 1, per_page: int | None = None) -> Page[Invitation]:
     """Invitations, newest first."""
     stmt = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
     return _paginate(stmt, page, per_page)

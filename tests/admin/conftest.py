@@ -44,3 +44,25 @@ def input_value(html: str, name: str) -> str | None:
             match = re.search(r'value="([^"]*)"', tag)
             return match.group(1) if match else ""
     return None
+
+
+def _input_tag(html: str, name: str, value: str) -> str | None:
+    for tag in re.findall(r"<input[^>]*>", html):
+        if f'name="{name}"' in tag and f'value="{value}"' in tag:
+            return tag
+    return None
+
+
+def is_checked(html: str, name: str, value: str) -> bool:
+    """Whether the checkbox or radio button NAME=VALUE is ticked on the page."""
+    tag = _input_tag(html, name, value)
+    assert tag is not None, f"no input {name}={value} on the page"
+    return re.search(r"\schecked(\s|>|=|/)", tag) is not None
+
+
+def is_selected(html: str, value) -> bool:
+    """Whether an <option> with VALUE is selected on the page."""
+    for tag in re.findall(r"<option[^>]*>", html):
+        if f'value="{value}"' in tag:
+            return re.search(r"\sselected(\s|>|=)", tag) is not None
+    raise AssertionError(f"no option {value} on the page")
