@@ -57,6 +57,7 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "admin.settings": ADMIN,
     # Oversight
     "privacy.audit_log": OVERSIGHT,
+    "privacy.export_audit_log": OVERSIGHT,
     # Feature landing pages (their own issues fill them)
     "forums.index": PUBLIC,
     "workshops.index": PUBLIC,

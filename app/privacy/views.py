@@ -1,9 +1,81 @@
-"""PLACEHOLDER: replaced by the full blueprint."""
-from flask import Blueprint
+"""Oversight: the audit log page and its CSV export (admin and advisory, see the MATRIX).
+
+Reading the log is itself recorded ("audit.viewed", "export.created"): the only GETs here that
+write, because who looked at the log is part of the log.
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_login import current_user
+
+from app.db import Session, utcnow
+from app.extensions import limiter
+from app.privacy import queries
+from app.privacy.audit import record_event
+from app.privacy.forms import AUDIT_ACTIONS, AuditFilterForm
+from app.privacy.queries import AuditFilters
+from app.spreadsheets import iter_csv
 
 bp = Blueprint("privacy", __name__)
+
+_FILTER_FIELDS = ("action", "actor", "target_type", "date_from", "date_to")
+
+
+def _filter_form() -> tuple[AuditFilterForm, AuditFilters | None]:
+    """The filter form read from the query string, and its filters (None when invalid)."""
+    form = AuditFilterForm(formdata=request.args)
+    if not any(request.args.get(name) for name in _FILTER_FIELDS):
+        return form, AuditFilters()
+    if not form.validate():
+        return form, None
+    return form, form.to_filters(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _filter_args() -> dict:
+    """The filters as query-string arguments, to carry into paging and export links."""
+    return {name: request.args[name] for name in _FILTER_FIELDS if request.args.get(name)}
 
 
 @bp.get("/audit")
 def audit_log():
-    return "placeholder"
+    """The audit log, newest first, filtered and paged; each view is itself recorded."""
+    form, filters = _filter_form()
+    before = request.args.get("before", type=int)
+    after = request.args.get("after", type=int)
+    page = None
+    if filters is not None:
+        page = queries.get_audit_page(filters, before=before, after=after)
+        detail = {"filters": filters.describe()}
+        if before or after:
+            detail["page"] = {"before": before, "after": after}
+        record_event(current_user, "audit.viewed", detail=detail, ip=request.remote_addr or "")
+        Session.commit()
+    return render_template("privacy/audit_log.html", form=form, page=page,
+                           filter_args=_filter_args(), action_labels=AUDIT_ACTIONS)
+
+
+@bp.get("/audit/export.csv")
+@limiter.limit("30 per minute")
+def export_audit_log():
+    """The filtered audit log as a CSV download, streamed, with formula cells escaped."""
+    form, filters = _filter_form()
+    if filters is None:
+        return render_template("privacy/audit_log.html", form=form, page=None,
+                               filter_args=_filter_args(), action_labels=AUDIT_ACTIONS), 400
+    record_event(current_user, "export.created", ip=request.remote_addr or "",
+                 detail={"export": "audit_log", "filters": filters.describe()})
+    Session.commit()  # the export is on record before a single row leaves
+    rows = queries.audit_csv_rows(filters, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    filename = f"audit-log-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        stream_with_context(iter_csv(queries.AUDIT_CSV_HEADER, rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

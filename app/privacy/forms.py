@@ -1,0 +1,82 @@
+"""Forms of the oversight pages."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from app.privacy.queries import AuditFilters
+
+# Every action the platform records (app.privacy.audit.record_event), labelled for the filter.
+AUDIT_ACTIONS = {
+    "login.success": _l("Signed in"),
+    "login.failure": _l("Failed sign-in"),
+    "logout": _l("Signed out"),
+    "password.changed": _l("Password changed"),
+    "password.reset_requested": _l("Password reset requested"),
+    "password.reset": _l("Password reset"),
+    "two_factor.enabled": _l("Two-factor turned on"),
+    "two_factor.disabled": _l("Two-factor turned off"),
+    "two_factor.recovery_used": _l("Recovery code used"),
+    "invitation.created": _l("Invitation created"),
+    "invitation.accepted": _l("Invitation accepted"),
+    "invitation.revoked": _l("Invitation revoked"),
+    "user.registered": _l("Person registered"),
+    "user.roles_changed": _l("Roles changed"),
+    "user.enabled": _l("Account enabled"),
+    "user.disabled": _l("Account disabled"),
+    "user.organisations_changed": _l("Organisations changed"),
+    "organisation.created": _l("Organisation created"),
+    "organisation.updated": _l("Organisation updated"),
+    "consultation.created": _l("Consultation created"),
+    "consultation.updated": _l("Consultation updated"),
+    "settings.changed": _l("Settings changed"),
+    "consent.changed": _l("Consent changed"),
+    "feedback.viewed_sensitive": _l("Sensitive record viewed"),
+    "export.created": _l("Export created"),
+    "audit.viewed": _l("Audit log viewed"),
+}
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters. Sent by GET (reading changes nothing), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=[
+        SelectChoice(value, label)
+        for value, label in [("", _l("Any action")), *AUDIT_ACTIONS.items()]
+    ], validators=[Optional()], default="")
+    actor = StringField(_l("Actor's email contains"), validators=[Optional(), Length(max=254)])
+    target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)],
+                              description=_l("For example user, feedback_item or invitation."))
+    date_from = DateField(_l("From (date)"), validators=[Optional()])
+    date_to = DateField(_l("To (date, inclusive)"), validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))
+
+    def to_filters(self, timezone_name: str) -> AuditFilters:
+        """The filters, with dates read as whole local days (New Zealand time by default)."""
+        zone = ZoneInfo(timezone_name)
+        return AuditFilters(
+            action=self.action.data or "",
+            actor_email=(self.actor.data or "").strip(),
+            target_type=(self.target_type.data or "").strip(),
+            since=_start_of_day(self.date_from.data, zone),
+            until=_start_of_day(self.date_to.data + timedelta(days=1), zone)
+            if self.date_to.data else None,
+        )
+
+
+def _start_of_day(day: date | None, zone: ZoneInfo) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
