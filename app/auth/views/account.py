@@ -28,7 +28,7 @@ from app.extensions import limiter
 SETUP_SECRET_KEY = "two_factor_setup_secret"
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # "/account" too, without a redirect
 def account():
     """Your name, email, roles, organisations and sign-in settings."""
     user = current_user._get_current_object()

@@ -1,0 +1,110 @@
+"""Sessions: logout and password change end every session; old cookies stop working; idle
+timeout."""
+from __future__ import annotations
+
+import time
+
+from conftest import DEFAULT_PASSWORD, AuthActions
+
+from app.db import Session
+from app.models import User
+
+from .support import signed_in
+
+NEW_PASSWORD = "a brand new kauri forest walk"
+
+
+def _session_cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_logout_ends_every_session_of_the_person(app, client, auth, make_user, audit_events):
+    user = make_user(email="ana@example.org")
+    other_device = app.test_client()
+    auth.login_with_form("ana@example.org")
+    AuthActions(other_device).login_with_form("ana@example.org")
+    assert signed_in(client) and signed_in(other_device)
+
+    response = auth.logout()
+    assert response.status_code == 302
+    assert not signed_in(client)
+    assert not signed_in(other_device)  # signed out there too
+    [event] = audit_events("logout")
+    assert event.actor_id == user.id
+    assert Session.get(User, user.id).session_version == 2
+
+
+def test_an_old_cookie_replayed_after_logout_does_not_work(app, client, auth, make_user):
+    make_user(email="ana@example.org")
+    auth.login_with_form("ana@example.org")
+    stolen = _session_cookie(client)
+    auth.logout()
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    response = replay.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/login")
+
+
+def test_logout_needs_post_and_a_csrf_token(client, auth, make_user):
+    auth.login(make_user())
+    assert client.get("/account/logout").status_code == 405
+    assert client.post("/account/logout").status_code == 400
+    assert signed_in(client)
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, auth, make_user,
+                                                                post_form, audit_events):
+    user = make_user(email="ana@example.org")
+    other_device = app.test_client()
+    auth.login_with_form("ana@example.org")
+    AuthActions(other_device).login_with_form("ana@example.org")
+    before = _session_cookie(client)
+
+    response = post_form("/account/password", {"current_password": DEFAULT_PASSWORD,
+                                               "new_password": NEW_PASSWORD,
+                                               "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/account/"
+    assert signed_in(client)
+    assert not signed_in(other_device)
+    replay = app.test_client()
+    replay.set_cookie("session", before)
+    assert not signed_in(replay)
+    assert [e.actor_id for e in audit_events("password.changed")] == [user.id]
+
+
+def test_disabling_an_account_ends_its_sessions(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    assert signed_in(client)
+    Session.get(User, user.id).is_enabled = False
+    Session.commit()
+    assert not signed_in(client)
+
+
+def test_idle_session_is_signed_out_and_sent_to_login(app, client, auth, make_user):
+    auth.login(make_user())
+    with client.session_transaction() as sess:
+        sess["last_active"] = time.time() - app.config["IDLE_TIMEOUT"].total_seconds() - 60
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/login?next=/account/"
+    assert not signed_in(client)
+
+
+def test_activity_keeps_the_session_alive(app, client, auth, make_user):
+    auth.login(make_user())
+    with client.session_transaction() as sess:
+        sess["last_active"] = time.time() - app.config["IDLE_TIMEOUT"].total_seconds() + 60
+    assert signed_in(client)
+    with client.session_transaction() as sess:
+        assert time.time() - sess["last_active"] < 60  # refreshed by the request
+
+
+def test_session_cookie_is_httponly_and_samesite(client, auth, make_user):
+    make_user(email="ana@example.org")
+    response = auth.login_with_form("ana@example.org")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
