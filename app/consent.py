@@ -10,6 +10,9 @@ Audiences (who the output is for):
 - "working_group": reports and exports for the working group and the advisory group;
 - "public": published reports, and results fed back to providers.
 
+Who may receive output meant for an audience is the permission matrix's business; these rules
+decide what that output may contain. Only the secretariat rule also looks at the reader's role.
+
 The rules, in order:
 
 1. The item's own author always sees their own text (it is their own data), whatever the scope.
