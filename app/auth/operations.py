@@ -74,13 +74,13 @@ def _add_user(*, email: str, display_name: str, roles: Iterable[str], password: 
                 session_version=1,
                 password_hash=hash_password(password) if password is not None else None)
     user.role_rows = [UserRole(role=role) for role in role_list]
-    if organisation is not None:
-        user.memberships = [Membership(organisation=organisation)]
     try:
         # A savepoint, so losing a race for the same address refuses cleanly instead of
         # spoiling the caller's transaction.
         with Session.begin_nested():
             Session.add(user)
+            if organisation is not None:  # after add: the membership joins the session too
+                user.memberships.append(Membership(organisation=organisation))
     except IntegrityError as error:
         raise OperationRefused(taken, field="email") from error
     return user

@@ -79,3 +79,10 @@ def outbox(app, tmp_path, monkeypatch):
 def open_registration(db_session):
     Session.merge(SiteSetting(key="self_registration_open", value="yes"))
     Session.commit()
+
+
+@pytest.fixture
+def app_context(app):
+    """For calling operations directly, outside a request (as the CLI does)."""
+    with app.app_context():
+        yield

@@ -147,7 +147,7 @@ def test_setup_shows_a_csp_safe_qr_code_and_the_key(client, auth, make_user):
     response = client.get(SETUP)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    svg = re.search(r"<svg\b.*?</svg>", html, flags=re.S).group(0)
+    svg = re.search(r"<svg\b.*?</svg>", html, flags=re.DOTALL).group(0)
     assert "style" not in svg and "data:" not in svg and "<script" not in svg
     assert 'role="img"' in svg and "<title>" in svg
     secret = _setup_secret(client)

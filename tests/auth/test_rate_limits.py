@@ -1,0 +1,84 @@
+"""Rate limits, hit for real: per address and per account; only POSTs count; a 429 page."""
+from __future__ import annotations
+
+import pytest
+
+from app.auth.operations import create_invitation
+from app.db import Session
+
+LOGIN = "/account/login"
+
+
+def _from(address: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def _try_login(post_form, email: str, address: str = "192.0.2.1"):
+    return post_form(LOGIN, {"email": email, "password": "a wrong password guess"},
+                     **_from(address))
+
+
+def _assert_too_many(response):
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "Too many attempts" in html and "<h1" in html
+
+
+def test_login_is_limited_per_address(client, post_form):
+    for n in range(10):
+        assert _try_login(post_form, f"person{n}@example.org").status_code == 200
+    _assert_too_many(_try_login(post_form, "person10@example.org"))
+    # GETs are not counted, and another address is not affected.
+    assert client.get(LOGIN, **_from("192.0.2.1")).status_code == 200
+    assert _try_login(post_form, "someone@example.org", "192.0.2.99").status_code == 200
+
+
+def test_login_is_limited_per_account_whatever_the_address(post_form, make_user):
+    make_user(email="target@example.org")
+    for n in range(5):
+        assert _try_login(post_form, "target@example.org", f"198.51.100.{n}").status_code == 200
+    _assert_too_many(_try_login(post_form, "Target@Example.org", "198.51.100.200"))
+    assert _try_login(post_form, "other@example.org", "198.51.100.201").status_code == 200
+
+
+def test_two_factor_codes_are_limited_per_person(auth, make_user, post_form, totp_code):
+    user = make_user("admin")
+    auth.login_with_form(user.email)
+    for _ in range(5):
+        response = post_form("/account/login/two-factor", {"code": totp_code(user, steps=9)})
+        assert response.status_code == 200
+    _assert_too_many(post_form("/account/login/two-factor", {"code": totp_code(user)}))
+
+
+def test_password_reset_is_limited_per_email_and_per_address(post_form):
+    for _ in range(3):
+        assert post_form("/account/forgot-password", {"email": "a@example.org"},
+                         **_from("203.0.113.1")).status_code == 302
+    _assert_too_many(post_form("/account/forgot-password", {"email": "a@example.org"},
+                               **_from("203.0.113.2")))
+    for n in range(5):
+        assert post_form("/account/forgot-password", {"email": f"b{n}@example.org"},
+                         **_from("203.0.113.3")).status_code == 302
+    _assert_too_many(post_form("/account/forgot-password", {"email": "c@example.org"},
+                               **_from("203.0.113.3")))
+
+
+def test_accepting_invitations_is_limited_per_address(app, make_user, post_form):
+    with app.app_context():
+        _, link = create_invitation(make_user("admin"), email="new@example.org",
+                                    roles="participant")
+        Session.commit()
+    path = link.removeprefix(app.config["BASE_URL"])
+    data = {"display_name": "N", "password": "short", "confirm": "short"}
+    for _ in range(10):
+        assert post_form(path, data).status_code == 200
+    _assert_too_many(post_form(path, data))
+
+
+@pytest.mark.usefixtures("open_registration")
+def test_registration_is_limited_per_address(post_form):
+    data = {"display_name": "N", "email": "x@example.org", "password": "short",
+            "confirm": "short", "organisation_id": "0"}
+    for _ in range(5):
+        assert post_form("/account/register", data).status_code == 200
+    _assert_too_many(post_form("/account/register", data))

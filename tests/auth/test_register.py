@@ -1,0 +1,72 @@
+"""Self-registration: closed by default (404 with a friendly page); when open, participants
+create their own accounts."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import Session
+from app.models import User
+
+from .support import signed_in
+
+PASSWORD = "harakeke weaving on a sunny afternoon"
+
+
+def _form(**overrides) -> dict:
+    return {"display_name": "Sione Tui", "email": "sione@example.org", "organisation_id": "0",
+            "password": PASSWORD, "confirm": PASSWORD, **overrides}
+
+
+def test_registration_is_closed_by_default(client, csrf_token):
+    response = client.get("/account/register")
+    assert response.status_code == 404
+    assert "Registration is by invitation" in response.get_data(as_text=True)
+    token = csrf_token(client.get("/account/login").get_data(as_text=True))
+    posted = client.post("/account/register", data={**_form(), "csrf_token": token})
+    assert posted.status_code == 404
+    assert Session.scalars(select(User)).all() == []
+
+
+def test_registering_creates_a_participant_and_signs_in(client, open_registration, make_org,
+                                                        post_form, audit_events):
+    org = make_org("Ōtautahi Community Trust")
+    page = client.get("/account/register").get_data(as_text=True)
+    assert "Ōtautahi Community Trust" in page
+    response = post_form("/account/register", _form(email="Sione@Example.org",
+                                                    organisation_id=str(org.id)))
+    assert response.status_code == 302
+    assert signed_in(client)
+    user = Session.scalars(select(User).where(User.email == "sione@example.org")).one()
+    assert user.roles == {"participant"} and user.display_name == "Sione Tui"
+    assert [m.organisation_id for m in user.memberships] == [org.id]
+    [event] = audit_events("user.registered")
+    assert event.actor_id == user.id
+
+
+def test_registering_without_an_organisation(client, open_registration, post_form):
+    post_form("/account/register", _form())
+    user = Session.scalars(select(User).where(User.email == "sione@example.org")).one()
+    assert user.memberships == []
+
+
+def test_a_taken_email_is_refused_and_the_form_keeps_what_was_typed(client, open_registration,
+                                                                   make_user, post_form):
+    make_user(email="sione@example.org")
+    response = post_form("/account/register", _form())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already exists" in html
+    assert 'value="Sione Tui"' in html and 'value="sione@example.org"' in html
+    assert PASSWORD not in html
+    assert not signed_in(client)
+
+
+def test_bad_input_is_explained(client, open_registration, post_form):
+    html = post_form("/account/register", _form(email="not-an-email", password="short",
+                                                confirm="different",
+                                                organisation_id="99999")).get_data(as_text=True)
+    assert "Enter an email address like name@example.org." in html
+    assert "at least 12 characters" in html
+    assert "not the same" in html
+    assert "Not a valid choice" in html
+    assert Session.scalars(select(User)).all() == []
