@@ -6,6 +6,7 @@ from math import ceil
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import Invitation
 from app.db import Session, utcnow
@@ -98,7 +99,8 @@ def find_organisation_by_name(name: str) -> Organisation | None:
 
 def list_invitations(page: int = 1, per_page: int | None = None) -> Page[Invitation]:
     """Invitations, newest first."""
-    stmt = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    stmt = (select(Invitation).options(selectinload(Invitation.invited_by))
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
     return _paginate(stmt, page, per_page)
 
 
