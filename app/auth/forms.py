@@ -62,6 +62,7 @@ class TwoFactorForm(FlaskForm):
                     Length(max=32)],
         description=_l("The 6-digit code from your authenticator app, or one of your recovery "
                        "codes."),
+        render_kw={"autocapitalize": "off", "spellcheck": "false"},
     )
 
 
@@ -97,6 +98,7 @@ class TwoFactorSetupForm(FlaskForm):
         _l("Code from your app"),
         validators=[DataRequired(_l("Enter the 6-digit code your app shows.")), Length(max=12)],
         description=_l("After adding Kōrero to your app, enter the 6-digit code it shows."),
+        render_kw={"inputmode": "numeric"},
     )
 
 
