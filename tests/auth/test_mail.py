@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 
+import pytest
 from conftest import Mailbox
 
 from app.mail import absolute_url, send_email
@@ -44,3 +46,18 @@ def test_links_use_base_url_even_inside_a_request_from_another_host(app):
     with app.test_request_context("/", base_url="http://evil.example"):
         link = absolute_url("auth.reset_password", token="abc")
     assert link == app.config["BASE_URL"] + "/account/reset-password/abc"
+
+
+def test_required_starttls_is_never_skipped(app, smtp_server, monkeypatch):
+    # The test server offers no STARTTLS: with MAIL_USE_TLS the message must not go in clear.
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", True)
+    with app.app_context(), pytest.raises(smtplib.SMTPNotSupportedError):
+        send_email("hine@example.org", "Secret", "Not in clear text")
+    assert smtp_server.wait_for(1, timeout=0.3) == []
+
+
+def test_ssl_mode_speaks_tls_from_the_first_byte(app, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_USE_SSL", True)
+    with app.app_context(), pytest.raises(OSError):  # ssl.SSLError: the server is plain
+        send_email("hine@example.org", "Secret", "Not in clear text")
+    assert smtp_server.wait_for(1, timeout=0.3) == []
