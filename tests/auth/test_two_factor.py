@@ -263,3 +263,9 @@ def test_new_recovery_codes_replace_the_old_ones(client, auth, make_user, post_f
                                  .where(RecoveryCode.user_id == user.id)))
     assert stored == {token_hash(normalise_code(c)) for c in codes}  # only the newest set
     assert len(audit_events("two_factor.recovery_codes_replaced")) == 2
+
+
+def test_the_code_page_sends_a_signed_in_person_on(client, auth, make_user):
+    auth.login(make_user())
+    response = client.get(CODE_PAGE)
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -63,6 +63,8 @@ def login():
                methods=["POST"])
 def two_factor():
     """The second step of signing in: a code from the person's app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
     user, next_url = pending_two_factor()
     if user is None:
         # Nobody half-way through signing in here (or it took too long): say so and link to
