@@ -203,10 +203,11 @@ def machine() -> dict:
     except OSError:
         pass
     return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()} {platform.machine()}"}
+            "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+            "load": " ".join(f"{n:.2f}" for n in os.getloadavg())}
 
 
-def render(results: list[Result], args, client: str, command: str) -> str:
+def render(results: list[Result], args, client: str, command: str, load_before: str) -> str:
     info = machine()
     bare = next(r for r in results if r.name == "bare Flask hello")
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -217,7 +218,7 @@ def render(results: list[Result], args, client: str, command: str) -> str:
         f"- Command: `{command}`",
         f"- Date: {now}",
         (f"- Machine: {info['cores']} cores, {info['cpu']}, {info['system']}, "
-        f"Python {info['python']}"),
+        f"Python {info['python']}; load average {load_before} before the run"),
         (f"- Server: gunicorn, {args.workers} sync workers, SQLite (WAL) seeded with the demo; "
         f"the bare Flask app is served by an identical gunicorn."),
         (f"- Load: {args.clients} concurrent clients for {args.seconds:g} s per target "
@@ -271,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "make bench" if argv is None and not sys.argv[1:] else (
         "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]))
 
+    load_before = machine()["load"]  # 1/5/15-minute load average: is the machine quiet?
     with tempfile.TemporaryDirectory(prefix="korero-bench-") as tmp:
         print(f"Preparing a seeded SQLite database in {tmp} ...")
         env = prepare_instance(Path(tmp) / "instance")
@@ -293,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(r.errors for r in results):
         print("Some requests failed: see the errors column.")
     if not args.no_write:
-        write_results(render(results, args, client, command))
+        write_results(render(results, args, client, command, load_before))
         print(f"Wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
