@@ -126,6 +126,20 @@ def test_signed_in_pages_are_never_cached(client, auth, make_user):
         assert client.get(path).headers.get("Cache-Control") == "no-store", path
 
 
+def test_every_response_to_a_signed_in_admin_is_no_store(app, client, auth, make_user,
+                                                          make_org, make_consultation):
+    objects = create_route_objects(make_user, make_org, make_consultation)
+    admin = make_user("admin")
+    problems = []
+    for rule in rules_for(app, "GET"):
+        auth.login(admin)
+        url = url_for_rule(app, rule, objects)
+        response = client.get(url)
+        if response.headers.get("Cache-Control") != "no-store":
+            problems.append(f"{url}: Cache-Control {response.headers.get('Cache-Control')!r}")
+    assert not problems, "\n".join(problems)
+
+
 def test_public_pages_for_anonymous_visitors_carry_no_cache_control(client):
     for path in ("/", "/forums/", "/workshops/", "/submissions/", "/privacy", "/accessibility"):
         assert "Cache-Control" not in client.get(path).headers, path
