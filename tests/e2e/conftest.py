@@ -70,7 +70,13 @@ def live_server(tmp_path_factory):
             os.environ.pop("KORERO_INSTANCE_PATH", None)
         else:
             os.environ["KORERO_INSTANCE_PATH"] = saved_env
-    config.RATELIMIT_ENABLED = False  # every journey signs in from 127.0.0.1
+    # Every journey signs in from 127.0.0.1: raise the per-address limits, for this app only
+    # (RATELIMIT_ENABLED=False would switch off the one shared limiter for every app in the
+    # process, and with it the rate-limit tests that run after these).
+    from app.auth.views.helpers import LIMITS
+
+    for name in LIMITS:
+        setattr(config, name, "1000/minute")
     config.DEMO_PASSWORD = DEMO_PASSWORD
     config.MAIL_OUTBOX = str(instance / "outbox")
     app = create_app(config)
