@@ -76,9 +76,9 @@ def _select_locale() -> str:
 
 def _load_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
-    import app.auth.models  # noqa: F401
-    import app.feedback  # noqa: F401
-    import app.models  # noqa: F401
+    import app.auth.models
+    import app.feedback
+    import app.models
     import app.privacy.models  # noqa: F401
 
 

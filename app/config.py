@@ -87,6 +87,9 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("KORERO_TIMEZONE", "Pacific/Auckland")
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+        # How many reverse proxies in front of the app may set X-Forwarded-*; 0 trusts none, so
+        # nobody can spoof their address past the per-address rate limits.
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
 
 class TestConfig(Config):

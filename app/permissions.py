@@ -99,9 +99,9 @@ def enforce_matrix() -> None:
         abort(403)
     if access != PUBLIC and not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if current_user.is_authenticated and _needs_two_factor_setup(current_user):
-        if endpoint not in TWO_FACTOR_SETUP_ENDPOINTS:
-            return redirect(url_for("auth.two_factor_setup"))
+    if (current_user.is_authenticated and _needs_two_factor_setup(current_user)
+            and endpoint not in TWO_FACTOR_SETUP_ENDPOINTS):
+        return redirect(url_for("auth.two_factor_setup"))
     if not may_access(current_user, endpoint):
         abort(403)
     return None

@@ -131,3 +131,23 @@ def _limit(text: str):
     from limits import parse
 
     return parse(text)
+
+
+@pytest.mark.parametrize("trusted, expected", [("0", "127.0.0.1"), ("1", "203.0.113.9")])
+def test_forwarded_for_is_believed_only_behind_trusted_proxies(tmp_path, monkeypatch,
+                                                               database_url, trusted, expected):
+    """With no trusted proxy, a client cannot pick the address its rate limits count by."""
+    monkeypatch.setenv("KORERO_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TRUSTED_PROXIES", trusted)
+    from app.extensions import client_address
+
+    app = create_app(TestConfig(database_url))
+    seen = {}
+
+    @app.before_request
+    def _note_address():
+        seen["address"] = client_address()
+
+    app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen["address"] == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
 from flask_babel import gettext as _
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import Session
 from app.queries import get_current_consultation
@@ -23,7 +24,7 @@ def healthz():
     """Liveness and database reachability, for load balancers and monitoring."""
     try:
         Session.execute(text("SELECT 1"))
-    except Exception as error:  # any driver error means "not healthy"; say which kind
+    except SQLAlchemyError as error:  # any driver error means "not healthy"; say which kind
         Session.rollback()
         current_app.logger.warning("Health check failed: %s", error)
         return jsonify({"status": "error", "database": f"unreachable: {type(error).__name__}"}), 503

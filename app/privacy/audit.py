@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select, text
@@ -34,7 +34,7 @@ def _row_digest(row, prev_hash: str) -> str:
     """ROW is an AuditEvent or a row mapping with the same fields."""
     fields = {name: getattr(row, name) for name in _HASHED_FIELDS}
     # PostgreSQL hands times back in the connection's zone: hash them in UTC, always.
-    fields["occurred_at"] = row.occurred_at.astimezone(timezone.utc).isoformat()
+    fields["occurred_at"] = row.occurred_at.astimezone(UTC).isoformat()
     fields["prev_hash"] = prev_hash
     payload = canonical_json(fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
