@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from audit_support import audit_log_writable
 from sqlalchemy import func, select, text
 
 from app.auth.models import Invitation
@@ -192,8 +193,9 @@ def test_audit_verify_passes_on_an_intact_chain(cli):
 def test_audit_verify_names_the_first_tampered_row(cli):
     _add_events(5)
     ids = list(Session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
-    Session.execute(text("UPDATE audit_event SET actor_email = 'nobody@example.org' "
-                         "WHERE id = :id"), {"id": ids[2]})
+    with audit_log_writable(Session):
+        Session.execute(text("UPDATE audit_event SET actor_email = 'nobody@example.org' "
+                             "WHERE id = :id"), {"id": ids[2]})
     Session.commit()
     result = cli("audit-verify")
     assert result.exit_code == 1
@@ -204,7 +206,8 @@ def test_audit_verify_names_the_first_tampered_row(cli):
 def test_audit_verify_notices_a_deleted_row(cli):
     _add_events(4)
     ids = list(Session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
-    Session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[1]})
+    with audit_log_writable(Session):
+        Session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[1]})
     Session.commit()
     result = cli("audit-verify")
     assert result.exit_code == 1

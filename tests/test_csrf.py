@@ -17,6 +17,7 @@ from app.privacy.models import AuditEvent
 AUDITED_VIEWS = {
     "privacy.audit_log": {"audit.viewed"},
     "privacy.export_audit_log": {"export.created"},
+    "admin.edit_user": {"record.viewed"},  # a person's account details are personal data
 }
 
 # A plausible form body, so that a missing token (not a missing field) is the only thing wrong.

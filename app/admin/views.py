@@ -33,6 +33,7 @@ from app.auth.notifications import send_invitation_email
 from app.auth.operations import create_invitation, revoke_invitation
 from app.db import Session
 from app.errors import OperationRefused
+from app.privacy.audit import record_sensitive_view
 from app.queries import is_self_registration_open
 
 bp = Blueprint("admin", __name__)
@@ -93,6 +94,8 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.organisation_ids.data = [m.organisation_id for m in user.memberships]
+        record_sensitive_view(current_user, user, ip=request.remote_addr or "")
+        Session.commit()
     if form.validate_on_submit():
         try:
             operations.update_user(

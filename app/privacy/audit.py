@@ -76,6 +76,13 @@ def record_event(actor, action: str, *, target=None, target_type: str = "",
     return event
 
 
+
+def record_sensitive_view(actor, target, *, ip: str = "") -> AuditEvent:
+    """Record that ACTOR opened TARGET, a record holding someone's personal or sensitive data
+    (a person's account details now; interview notes and drafts as their features arrive).
+    Every page showing such a record calls this, so the log answers "who has seen this?"."""
+    return record_event(actor, "record.viewed", target=target, ip=ip)
+
 @dataclass
 class ChainReport:
     checked: int

@@ -37,7 +37,7 @@ AUDIT_ACTIONS = {
     "consultation.updated": _l("Consultation updated"),
     "settings.changed": _l("Settings changed"),
     "consent.changed": _l("Consent changed"),
-    "feedback.viewed_sensitive": _l("Sensitive record viewed"),
+    "record.viewed": _l("Sensitive record viewed"),
     "export.created": _l("Export created"),
     "audit.viewed": _l("Audit log viewed"),
 }

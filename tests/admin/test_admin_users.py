@@ -163,3 +163,15 @@ def test_disabling_ends_the_persons_sessions(app, client, admin, post_form, make
     assert Session.get(User, person.id).is_enabled
     assert len(audit_events("user.enabled")) == 1
     assert theirs.get("/account/").status_code == 302
+
+
+def test_opening_a_persons_page_is_audited(client, admin, make_user):
+    """A person's account details are personal data: every view is in the audit log."""
+    person = make_user("participant", email="viewed@example.test")
+    assert client.get(f"/admin/people/{person.id}").status_code == 200
+    [event] = audit_events("record.viewed")
+    assert (event.actor_id, event.target_type, event.target_id) == (admin.id, "user",
+                                                                     str(person.id))
+    # The list of people shows no one's details: it is not a view of a record.
+    client.get("/admin/people")
+    assert len(audit_events("record.viewed")) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from audit_support import audit_log_writable
 from sqlalchemy import delete
 from sqlalchemy.orm import sessionmaker
 
@@ -80,7 +81,7 @@ class OwnSessions:
 
     def cleanup(self):
         if self.added_ids:
-            with self.engine.begin() as conn:
+            with self.engine.begin() as conn, audit_log_writable(conn):
                 conn.execute(delete(AuditEvent).where(AuditEvent.id.in_(self.added_ids)))
         self.engine.dispose()
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import itertools
 import threading
 
+import pytest
+from audit_support import audit_log_writable
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.db import Session
 from app.privacy.audit import _row_digest, verify_chain
@@ -28,8 +31,9 @@ def test_chain_is_intact_after_many_appends(add_events, make_user):
 def test_editing_a_row_is_detected_at_that_row(add_events):
     events = add_events(10)
     victim = events[4]
-    Session.execute(text("UPDATE audit_event SET detail = :d WHERE id = :id"),
-                    {"d": '{"covered":"up"}', "id": victim.id})
+    with audit_log_writable(Session):
+        Session.execute(text("UPDATE audit_event SET detail = :d WHERE id = :id"),
+                        {"d": '{"covered":"up"}', "id": victim.id})
     report = verify_chain(batch_size=3)
     assert report.first_bad_id == victim.id
     assert "changed" in report.problem
@@ -38,7 +42,8 @@ def test_editing_a_row_is_detected_at_that_row(add_events):
 
 def test_deleting_a_middle_row_is_detected_at_the_next_row(add_events):
     events = add_events(10)
-    Session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[4].id})
+    with audit_log_writable(Session):
+        Session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": events[4].id})
     report = verify_chain()
     assert report.first_bad_id == events[5].id
     assert "link" in report.problem
@@ -48,11 +53,13 @@ def test_rehashing_an_edited_row_still_breaks_the_next_link(add_events):
     """Someone who edits a row and recomputes its hash still cannot fix the rows after it."""
     events = add_events(6)
     victim = events[2]
-    Session.execute(text("UPDATE audit_event SET ip_address = '10.9.9.9' WHERE id = :id"),
-                    {"id": victim.id})
-    row = Session.execute(select(AuditEvent.__table__).where(AuditEvent.id == victim.id)).one()
-    Session.execute(text("UPDATE audit_event SET hash = :h WHERE id = :id"),
-                    {"h": _row_digest(row, row.prev_hash), "id": victim.id})
+    with audit_log_writable(Session):
+        Session.execute(text("UPDATE audit_event SET ip_address = '10.9.9.9' WHERE id = :id"),
+                        {"id": victim.id})
+        row = Session.execute(select(AuditEvent.__table__)
+                              .where(AuditEvent.id == victim.id)).one()
+        Session.execute(text("UPDATE audit_event SET hash = :h WHERE id = :id"),
+                        {"h": _row_digest(row, row.prev_hash), "id": victim.id})
     assert verify_chain().first_bad_id == events[3].id
 
 
@@ -104,3 +111,47 @@ def test_concurrent_appends_from_two_connections_serialise(own_sessions):
     assert len(own_sessions.added_ids) == 2 * per_thread
     report = own_sessions.run(verify_chain)
     assert report.is_intact, report
+
+
+# ---------------------------------------------------------------- append-only in the database
+
+
+def _refused(statement: str, **params) -> bool:
+    """Whether the database refuses STATEMENT; the savepoint keeps the test's transaction."""
+    try:
+        with Session.begin_nested():
+            Session.execute(text(statement), params)
+    except DBAPIError as error:
+        assert "append-only" in str(error)
+        return True
+    return False
+
+
+def test_the_database_refuses_to_change_or_delete_a_recorded_event(add_events):
+    [event] = add_events(1)
+    assert _refused("UPDATE audit_event SET actor_email = 'x@example.org' WHERE id = :id",
+                    id=event.id)
+    assert _refused("UPDATE audit_event SET hash = '' WHERE id = :id", id=event.id)
+    assert _refused("DELETE FROM audit_event WHERE id = :id", id=event.id)
+    Session.expire_all()
+    assert Session.get(AuditEvent, event.id).hash == event.hash
+    assert verify_chain().is_intact
+
+
+def test_postgres_refuses_to_truncate_the_log(add_events):
+    if Session.get_bind().dialect.name != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    add_events(1)
+    assert _refused("TRUNCATE audit_event")
+
+
+def test_deleting_an_account_keeps_its_events_and_the_chain(add_events, make_user):
+    """The log outlives the account: the actor's id and email stay, and nothing is rehashed."""
+    person = make_user("participant", email="leaving@example.test")
+    [event] = add_events(1, actor=person)
+    Session.delete(person)
+    Session.flush()
+    Session.expire_all()
+    kept = Session.get(AuditEvent, event.id)
+    assert (kept.actor_id, kept.actor_email) == (event.actor_id, "leaving@example.test")
+    assert verify_chain().is_intact

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from audit_support import audit_log_writable
 from sqlalchemy import select
 
 from app.db import Session
@@ -99,12 +100,14 @@ def test_date_filters_are_whole_local_days(app, client, overseer, add_events):
     day = date(2026, 3, 2)
     # Half an hour into the local day, which is still the day before in UTC in New Zealand.
     [early] = add_events(action="logout", actor_email="early@example.test")
-    early.occurred_at = datetime.combine(day, time(0, 30), tzinfo=zone)
     [late] = add_events(action="logout", actor_email="late@example.test")
-    late.occurred_at = datetime.combine(day, time(23, 59), tzinfo=zone)
     [next_day] = add_events(action="logout", actor_email="next@example.test")
-    next_day.occurred_at = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone)
-    Session.flush()
+    with audit_log_writable(Session):  # back-dating: only a database owner could do this
+        early.occurred_at = datetime.combine(day, time(0, 30), tzinfo=zone)
+        late.occurred_at = datetime.combine(day, time(23, 59), tzinfo=zone)
+        next_day.occurred_at = datetime.combine(day + timedelta(days=1), time(0, 0),
+                                                tzinfo=zone)
+        Session.flush()
 
     def emails(**query):
         html = client.get(PAGE, query_string={"action": "logout", **query}).get_data(
