@@ -10,37 +10,8 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.privacy.audit import AUDIT_ACTIONS
 from app.privacy.queries import AuditFilters
-
-# Every action the platform records (app.privacy.audit.record_event), labelled for the filter.
-AUDIT_ACTIONS = {
-    "login.success": _l("Signed in"),
-    "login.failure": _l("Failed sign-in"),
-    "logout": _l("Signed out"),
-    "password.changed": _l("Password changed"),
-    "password.reset_requested": _l("Password reset requested"),
-    "password.reset": _l("Password reset"),
-    "two_factor.enabled": _l("Two-factor turned on"),
-    "two_factor.disabled": _l("Two-factor turned off"),
-    "two_factor.recovery_used": _l("Recovery code used"),
-    "invitation.created": _l("Invitation created"),
-    "invitation.accepted": _l("Invitation accepted"),
-    "invitation.revoked": _l("Invitation revoked"),
-    "user.registered": _l("Person registered"),
-    "user.roles_changed": _l("Roles changed"),
-    "user.enabled": _l("Account enabled"),
-    "user.disabled": _l("Account disabled"),
-    "user.organisations_changed": _l("Organisations changed"),
-    "organisation.created": _l("Organisation created"),
-    "organisation.updated": _l("Organisation updated"),
-    "consultation.created": _l("Consultation created"),
-    "consultation.updated": _l("Consultation updated"),
-    "settings.changed": _l("Settings changed"),
-    "consent.changed": _l("Consent changed"),
-    "record.viewed": _l("Sensitive record viewed"),
-    "export.created": _l("Export created"),
-    "audit.viewed": _l("Audit log viewed"),
-}
 
 
 class AuditFilterForm(FlaskForm):

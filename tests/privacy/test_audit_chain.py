@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import Session
-from app.privacy.audit import _row_digest, verify_chain
+from app.privacy.audit import _row_digest, record_event, verify_chain
 from app.privacy.models import AuditEvent
 
 
@@ -155,3 +155,11 @@ def test_deleting_an_account_keeps_its_events_and_the_chain(add_events, make_use
     kept = Session.get(AuditEvent, event.id)
     assert (kept.actor_id, kept.actor_email) == (event.actor_id, "leaving@example.test")
     assert verify_chain().is_intact
+
+
+def test_an_unregistered_action_is_refused_and_nothing_is_recorded():
+    """Every action needs a label on the audit log page, so record_event knows them all."""
+    before = Session.scalar(select(text("count(*)")).select_from(AuditEvent.__table__))
+    with pytest.raises(ValueError, match="unknown audit action 'typo.viewd'"):
+        record_event(None, "typo.viewd")
+    assert Session.scalar(select(text("count(*)")).select_from(AuditEvent.__table__)) == before
