@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -22,11 +23,11 @@ ROLES = ("participant", "facilitator", "analyst", "advisory", "kaitiaki", "admin
 MFA_REQUIRED_ROLES = frozenset({"facilitator", "analyst", "advisory", "kaitiaki", "admin"})
 
 STAKEHOLDER_GROUPS = {
-    "ngo": "NGO / social service provider",
-    "iwi_maori": "Iwi / hapū / Māori organisation",
-    "pasifika": "Pasifika organisation",
-    "government": "Government agency",
-    "other": "Other",
+    "ngo": _l("NGO / social service provider"),
+    "iwi_maori": _l("Iwi / hapū / Māori organisation"),
+    "pasifika": _l("Pasifika organisation"),
+    "government": _l("Government agency"),
+    "other": _l("Other"),
 }
 
 CONSULTATION_STATUSES = ("draft", "open", "closed", "archived")

@@ -33,16 +33,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.labels import ROLE_LABELS
 from app.models import STAKEHOLDER_GROUPS
 
-ROLE_LABELS = {
-    "participant": _l("Participant"),
-    "facilitator": _l("Facilitator"),
-    "analyst": _l("Analyst (secretariat)"),
-    "advisory": _l("Advisory group"),
-    "kaitiaki": _l("Kaitiaki"),
-    "admin": _l("Administrator"),
-}
 STATUS_LABELS = {
     "draft": _l("Draft (only administrators see it)"),
     "open": _l("Open"),

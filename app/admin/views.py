@@ -19,7 +19,6 @@ from flask_login import current_user
 
 from app.admin import operations, queries
 from app.admin.forms import (
-    ROLE_LABELS,
     STATUS_LABELS,
     ConsultationForm,
     EditUserForm,
@@ -33,6 +32,7 @@ from app.auth.notifications import send_invitation_email
 from app.auth.operations import create_invitation, revoke_invitation
 from app.db import Session
 from app.errors import OperationRefused
+from app.labels import ROLE_LABELS
 from app.privacy.audit import record_sensitive_view
 from app.queries import is_self_registration_open
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models import User
 
-GOVERNANCE_KINDS = {"iwi": "Iwi", "hapu": "Hapū", "pasifika": "Pasifika group"}
+GOVERNANCE_KINDS = {"iwi": _l("Iwi"), "hapu": _l("Hapū"), "pasifika": _l("Pasifika group")}
 GOVERNED_USES = ("quote", "breakdown")
 
 
@@ -55,6 +56,10 @@ class GovernanceGroup(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     kaitiaki: Mapped[list[User]] = relationship(secondary=kaitiaki_assignment)
+
+    @property
+    def kind_label(self) -> str:
+        return GOVERNANCE_KINDS[self.kind]
 
     def is_kaitiaki(self, user: User) -> bool:
         return user.has_role("kaitiaki") and any(k.id == user.id for k in self.kaitiaki)

@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, and_, exists, select
 
 from app.db import Session
 from app.feedback import ConsentChange, FeedbackItem
-from app.privacy.models import AuditEvent
+from app.models import User
+from app.privacy.models import AuditEvent, GovernanceGroup, kaitiaki_assignment
 
 AUDIT_PAGE_SIZE = 50
 
@@ -126,3 +127,13 @@ def list_consent_history(item: FeedbackItem) -> list[ConsentChange]:
         select(ConsentChange).where(ConsentChange.item_id == item.id)
         .order_by(ConsentChange.version, ConsentChange.id)
     ))
+
+
+def governance_groups_of(user: User) -> list[GovernanceGroup]:
+    """The iwi, hapū and Pasifika groups USER is kaitiaki for, by name."""
+    if not user.has_role("kaitiaki"):
+        return []
+    return list(Session.scalars(
+        select(GovernanceGroup).join(kaitiaki_assignment,
+                                     kaitiaki_assignment.c.group_id == GovernanceGroup.id)
+        .where(kaitiaki_assignment.c.user_id == user.id).order_by(GovernanceGroup.name)))

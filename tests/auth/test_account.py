@@ -6,6 +6,7 @@ from conftest import DEFAULT_PASSWORD
 from app.auth.passwords import verify_password
 from app.db import Session
 from app.models import User
+from app.privacy.models import GovernanceGroup
 
 NEW_PASSWORD = "a brand new kauri forest walk"
 
@@ -21,6 +22,34 @@ def test_account_page_shows_the_persons_details(client, auth, make_user, make_or
         assert text in html, text
     assert "/account/two-factor/disable" not in html  # facilitators must keep it on
 
+
+
+def test_account_page_says_what_each_role_is_for(client, auth, make_user):
+    auth.login(make_user("participant", "facilitator"))
+    html = client.get("/account/").get_data(as_text=True)
+    assert "What your roles let you do" in html
+    assert "book workshops, make submissions" in html  # participant
+    assert "check people in, record outputs" in html  # facilitator
+    assert "Moderate, code feedback" not in html  # analyst: not held
+
+
+def test_a_kaitiaki_sees_the_groups_they_look_after(client, auth, make_user):
+    kaitiaki = make_user("kaitiaki")
+    other = make_user("kaitiaki")
+    mine = GovernanceGroup(name="Ngāti Example", kind="iwi", kaitiaki=[kaitiaki])
+    theirs = GovernanceGroup(name="Other Hapū", kind="hapu", kaitiaki=[other])
+    Session.add_all([mine, theirs])
+    Session.commit()
+    auth.login(kaitiaki)
+    html = client.get("/account/").get_data(as_text=True)
+    assert "You are kaitiaki for:" in html and "Ngāti Example" in html
+    assert "Other Hapū" not in html
+
+
+def test_a_kaitiaki_of_no_group_is_told_so(client, auth, make_user):
+    auth.login(make_user("kaitiaki"))
+    html = client.get("/account/").get_data(as_text=True)
+    assert "No governance group names you as its kaitiaki yet." in html
 
 def test_account_page_offers_two_factor_set_up(client, auth, make_user):
     auth.login(make_user("participant"))

@@ -5,23 +5,16 @@ flash and redirect."""
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
+
+from app.labels import ROLE_DESCRIPTIONS, ROLE_LABELS
 
 bp = Blueprint("auth", __name__)
-
-ROLE_LABELS = {
-    "participant": _l("Participant"),
-    "facilitator": _l("Facilitator"),
-    "analyst": _l("Analyst"),
-    "advisory": _l("Advisory group"),
-    "kaitiaki": _l("Kaitiaki"),
-    "admin": _l("Administrator"),
-}
 
 
 @bp.context_processor
 def _labels():
-    return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
+    return {"role_label": lambda role: ROLE_LABELS.get(role, role),
+            "role_descriptions": ROLE_DESCRIPTIONS}
 
 
 from app.auth.views import account, invitations, passwords, signin  # noqa: F401

@@ -23,6 +23,7 @@ from app.auth.views.helpers import client_ip, limit, show_refusal, signed_in_use
 from app.db import Session
 from app.errors import OperationRefused
 from app.extensions import limiter
+from app.privacy.queries import governance_groups_of
 
 # The secret being set up lives in the (signed) session until a code confirms it.
 SETUP_SECRET_KEY = "two_factor_setup_secret"
@@ -35,6 +36,7 @@ def account():
     return render_template(
         "auth/account.html", user=user,
         recovery_codes_left=count_unused_recovery_codes(user) if user.has_two_factor else 0,
+        governance_groups=governance_groups_of(user),
     )
 
 
