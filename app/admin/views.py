@@ -59,6 +59,27 @@ def _refused(form, error: OperationRefused) -> None:
         flash(str(error), "error")
 
 
+def _save(form, operation, *, message, then: str):
+    """The shape of every admin form: on a valid POST run OPERATION (which flushes). A refusal
+    goes back onto FORM, which is shown again with everything typed; success commits once,
+    flashes MESSAGE(result) and redirects to the endpoint THEN. None when there is nothing to
+    redirect to, so the caller renders the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = operation()
+    except OperationRefused as error:
+        _refused(form, error)
+        return None
+    Session.commit()
+    flash(message(result), "success")
+    return redirect(url_for(then))
+
+
+def _ip() -> str:
+    return request.remote_addr or ""
+
+
 def _or_404(thing):
     if thing is None:
         abort(404)
@@ -94,21 +115,14 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.organisation_ids.data = [m.organisation_id for m in user.memberships]
-        record_sensitive_view(current_user, user, ip=request.remote_addr or "")
+        record_sensitive_view(current_user, user, ip=_ip())
         Session.commit()
-    if form.validate_on_submit():
-        try:
-            operations.update_user(
-                current_user, user, display_name=form.display_name.data,
-                roles=form.roles.data, organisation_ids=form.organisation_ids.data,
-                is_enabled=form.is_enabled.data, ip=request.remote_addr or "")
-        except OperationRefused as error:
-            _refused(form, error)
-        else:
-            Session.commit()
-            flash(_("Saved the changes to %(name)s.", name=user.display_name), "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", form=form, user=user)
+    saved = _save(form, lambda: operations.update_user(
+        current_user, user, display_name=form.display_name.data, roles=form.roles.data,
+        organisation_ids=form.organisation_ids.data, is_enabled=form.is_enabled.data, ip=_ip()),
+        message=lambda _result: _("Saved the changes to %(name)s.", name=user.display_name),
+        then="admin.users")
+    return saved or render_template("admin/edit_user.html", form=form, user=user)
 
 
 # ------------------------------------------------------------------ organisations
@@ -125,18 +139,11 @@ def organisations():
 def new_organisation():
     """Add an organisation."""
     form = OrganisationForm()
-    if form.validate_on_submit():
-        try:
-            org = operations.create_organisation(
-                current_user, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
-                ip=request.remote_addr or "")
-        except OperationRefused as error:
-            _refused(form, error)
-        else:
-            Session.commit()
-            flash(_("Added %(name)s.", name=org.name), "success")
-            return redirect(url_for("admin.organisations"))
-    return render_template("admin/organisation_form.html", form=form, org=None)
+    saved = _save(form, lambda: operations.create_organisation(
+        current_user, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
+        ip=_ip()),
+        message=lambda org: _("Added %(name)s.", name=org.name), then="admin.organisations")
+    return saved or render_template("admin/organisation_form.html", form=form, org=None)
 
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
@@ -144,18 +151,11 @@ def edit_organisation(organisation_id: int):
     """Rename an organisation or change its stakeholder group."""
     org = _or_404(queries.get_organisation(organisation_id))
     form = OrganisationForm(obj=org)
-    if form.validate_on_submit():
-        try:
-            operations.update_organisation(
-                current_user, org, name=form.name.data,
-                stakeholder_group=form.stakeholder_group.data, ip=request.remote_addr or "")
-        except OperationRefused as error:
-            _refused(form, error)
-        else:
-            Session.commit()
-            flash(_("Saved %(name)s.", name=org.name), "success")
-            return redirect(url_for("admin.organisations"))
-    return render_template("admin/organisation_form.html", form=form, org=org)
+    saved = _save(form, lambda: operations.update_organisation(
+        current_user, org, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
+        ip=_ip()),
+        message=lambda _result: _("Saved %(name)s.", name=org.name), then="admin.organisations")
+    return saved or render_template("admin/organisation_form.html", form=form, org=org)
 
 
 # ------------------------------------------------------------------ invitations
@@ -179,7 +179,7 @@ def new_invitation():
         try:
             invitation, link = create_invitation(
                 current_user, email=form.email.data, roles=form.roles.data,
-                organisation=organisation, ip=request.remote_addr or "")
+                organisation=organisation, ip=_ip())
         except OperationRefused as error:
             _refused(form, error)
         else:
@@ -198,7 +198,7 @@ def revoke_invitation_view(invitation_id: int):
     """Withdraw an invitation so its link stops working."""
     invitation = _or_404(queries.get_invitation(invitation_id))
     try:
-        revoke_invitation(current_user, invitation, ip=request.remote_addr or "")
+        revoke_invitation(current_user, invitation, ip=_ip())
     except OperationRefused as error:
         Session.rollback()
         flash(str(error), "error")
@@ -221,20 +221,12 @@ def consultations():
 def new_consultation():
     """Set up a consultation: title, summary, dates (New Zealand time) and status."""
     form = ConsultationForm()
-    if form.validate_on_submit():
-        opens_at, closes_at = form.utc_dates()
-        try:
-            consultation = operations.create_consultation(
-                current_user, title=form.title.data, slug=form.slug.data or "",
-                summary=form.summary.data or "", opens_at=opens_at, closes_at=closes_at,
-                status=form.status.data, ip=request.remote_addr or "")
-        except OperationRefused as error:
-            _refused(form, error)
-        else:
-            Session.commit()
-            flash(_("Created “%(title)s”.", title=consultation.title), "success")
-            return redirect(url_for("admin.consultations"))
-    return render_template("admin/consultation_form.html", form=form, consultation=None)
+    saved = _save(form, lambda: operations.create_consultation(
+        current_user, **_consultation_fields(form), ip=_ip()),
+        message=lambda created: _("Created “%(title)s”.", title=created.title),
+        then="admin.consultations")
+    return saved or render_template("admin/consultation_form.html", form=form,
+                                    consultation=None)
 
 
 @bp.route("/consultations/<int:consultation_id>", methods=["GET", "POST"])
@@ -244,20 +236,20 @@ def edit_consultation(consultation_id: int):
     form = ConsultationForm(obj=consultation)
     if request.method == "GET":
         form.fill_local_dates(consultation.opens_at, consultation.closes_at)
-    if form.validate_on_submit():
-        opens_at, closes_at = form.utc_dates()
-        try:
-            operations.update_consultation(
-                current_user, consultation, title=form.title.data, slug=form.slug.data or "",
-                summary=form.summary.data or "", opens_at=opens_at, closes_at=closes_at,
-                status=form.status.data, ip=request.remote_addr or "")
-        except OperationRefused as error:
-            _refused(form, error)
-        else:
-            Session.commit()
-            flash(_("Saved “%(title)s”.", title=consultation.title), "success")
-            return redirect(url_for("admin.consultations"))
-    return render_template("admin/consultation_form.html", form=form, consultation=consultation)
+    saved = _save(form, lambda: operations.update_consultation(
+        current_user, consultation, **_consultation_fields(form), ip=_ip()),
+        message=lambda _result: _("Saved “%(title)s”.", title=consultation.title),
+        then="admin.consultations")
+    return saved or render_template("admin/consultation_form.html", form=form,
+                                    consultation=consultation)
+
+
+def _consultation_fields(form: ConsultationForm) -> dict:
+    """The operation's keyword arguments from a validated consultation form (dates in UTC)."""
+    opens_at, closes_at = form.utc_dates()
+    return {"title": form.title.data, "slug": form.slug.data or "",
+            "summary": form.summary.data or "", "opens_at": opens_at, "closes_at": closes_at,
+            "status": form.status.data}
 
 
 # ------------------------------------------------------------------ settings
@@ -269,10 +261,7 @@ def settings():
     form = SettingsForm()
     if request.method == "GET":
         form.self_registration_open.data = "yes" if is_self_registration_open() else "no"
-    if form.validate_on_submit():
-        operations.set_self_registration(current_user, form.self_registration_open.data == "yes",
-                                         ip=request.remote_addr or "")
-        Session.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
+    saved = _save(form, lambda: operations.set_self_registration(
+        current_user, form.self_registration_open.data == "yes", ip=_ip()),
+        message=lambda _result: _("Settings saved."), then="admin.settings")
+    return saved or render_template("admin/settings.html", form=form)
