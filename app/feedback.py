@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -32,11 +33,11 @@ if TYPE_CHECKING:  # app.consent imports this module; import it lazily at run ti
     from app.consent import ConsentScope
 
 SOURCES = {
-    "forum_post": "Forum post",
-    "workshop_output": "Workshop output",
-    "interview_note": "Interview note",
-    "submission_answer": "Submission answer",
-    "imported_row": "Imported row",
+    "forum_post": _l("Forum post"),
+    "workshop_output": _l("Workshop output"),
+    "interview_note": _l("Interview note"),
+    "submission_answer": _l("Submission answer"),
+    "imported_row": _l("Imported row"),
 }
 QUOTE_LEVELS = ("none", "anonymous", "attributed")
 PUBLISH_LEVELS = ("none", "working_group", "public")
