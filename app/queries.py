@@ -1,27 +1,30 @@
 """Read-only look-ups of core records shared by every package."""
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 
 from app.db import Session, utcnow
 from app.models import Consultation, SiteSetting
 
 
+# Built once: the home page asks on every request, and building the statement costs more than
+# running it. `now` is bound per call (it takes the column's UTC type from the comparison).
+_NOW = bindparam("now")
+_CURRENT_CONSULTATION = (
+    select(Consultation)
+    .where(Consultation.status.in_(("open", "closed")))
+    .order_by(
+        case(((Consultation.status == "open") & (Consultation.opens_at <= _NOW)
+              & (Consultation.closes_at > _NOW), 0), else_=1),
+        Consultation.closes_at.desc(),
+    )
+    .limit(1)
+)
+
+
 def get_current_consultation() -> Consultation | None:
     """The consultation the site is about: an open one first, else the latest closed one."""
-    now = utcnow()
-    is_open_now = case(
-        ((Consultation.status == "open") & (Consultation.opens_at <= now)
-         & (Consultation.closes_at > now), 0),
-        else_=1,
-    )
-    stmt = (
-        select(Consultation)
-        .where(Consultation.status.in_(("open", "closed")))
-        .order_by(is_open_now, Consultation.closes_at.desc())
-        .limit(1)
-    )
-    return Session.scalars(stmt).first()
+    return Session.scalars(_CURRENT_CONSULTATION, {"now": utcnow()}).first()
 
 
 def get_setting(key: str, default: str = "") -> str:
