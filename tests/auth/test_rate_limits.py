@@ -63,16 +63,35 @@ def test_password_reset_is_limited_per_email_and_per_address(post_form):
                                **_from("203.0.113.3")))
 
 
-def test_accepting_invitations_is_limited_per_address(app, make_user, post_form):
-    with app.app_context():
-        _, link = create_invitation(make_user("admin"), email="new@example.org",
-                                    roles="participant")
+def _invitation_paths(app, make_user, count: int) -> list[str]:
+    with app.app_context():  # the link is built from BASE_URL, which needs the app
+        admin = make_user("admin")
+        links = [create_invitation(admin, email=f"new{n}@example.org", roles="participant")[1]
+                 for n in range(count)]
         Session.commit()
-    path = link.removeprefix(app.config["BASE_URL"])
-    data = {"display_name": "N", "password": "short", "confirm": "short"}
-    for _ in range(10):
-        assert post_form(path, data).status_code == 200
-    _assert_too_many(post_form(path, data))
+    return [link.removeprefix(app.config["BASE_URL"]) for link in links]
+
+
+WEAK_ACCEPTANCE = {"display_name": "N", "password": "short", "confirm": "short"}
+
+
+def test_accepting_invitations_is_limited_per_address(app, make_user, post_form):
+    """Ten tries at ten different invitations from one address, then no more."""
+    paths = _invitation_paths(app, make_user, 11)
+    for path in paths[:10]:
+        assert post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.4")).status_code == 200
+    _assert_too_many(post_form(paths[10], WEAK_ACCEPTANCE, **_from("203.0.113.4")))
+    # Another address may still try the same invitation.
+    assert post_form(paths[10], WEAK_ACCEPTANCE, **_from("203.0.113.5")).status_code == 200
+
+
+def test_accepting_one_invitation_is_limited_whatever_the_address(app, make_user, post_form):
+    """Accepting for an existing account checks its password: one invitation gets five tries
+    a minute, however many addresses they come from."""
+    [path] = _invitation_paths(app, make_user, 1)
+    for n in range(5):
+        assert post_form(path, WEAK_ACCEPTANCE, **_from(f"198.51.100.{n}")).status_code == 200
+    _assert_too_many(post_form(path, WEAK_ACCEPTANCE, **_from("198.51.100.99")))
 
 
 @pytest.mark.usefixtures("open_registration")

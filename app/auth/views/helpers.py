@@ -1,6 +1,7 @@
 """Small helpers the account views share: rate-limit keys and limits, refusals on forms."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from flask import current_app, request, session
@@ -20,6 +21,7 @@ LIMITS = {
     "RATELIMIT_RESET_PER_ADDRESS": "5/minute;20/hour",
     "RATELIMIT_RESET_PER_ACCOUNT": "3/hour",
     "RATELIMIT_INVITATION_PER_ADDRESS": "10/minute;30/hour",
+    "RATELIMIT_INVITATION_PER_ACCOUNT": "5/minute;20/hour",
     "RATELIMIT_REGISTER_PER_ADDRESS": "5/minute;20/hour",
     "RATELIMIT_ACCOUNT_CHANGES_PER_ADDRESS": "10/minute;50/hour",
 }
@@ -33,6 +35,13 @@ def limit(name: str) -> Callable[[], str]:
 def submitted_email_key() -> str:
     """Counts attempts per account, whichever address they come from."""
     return "email:" + lookup_form(request.form.get("email"))[:254]
+
+
+def invitation_key() -> str:
+    """Counts attempts per invitation (so per invited account), whichever address they come
+    from; the existing-account path checks that account's password."""
+    token = (request.view_args or {}).get("token", "")
+    return "invitation:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 def pending_user_key() -> str:

@@ -27,7 +27,7 @@ from app.auth.queries import (
 from app.auth.sessions import start_session
 from app.auth.tokens import ExpiredToken, InvalidToken, unsign_invitation_token
 from app.auth.views import bp
-from app.auth.views.helpers import client_ip, limit, show_refusal
+from app.auth.views.helpers import client_ip, invitation_key, limit, show_refusal
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.extensions import limiter
@@ -66,6 +66,8 @@ def _welcome() -> None:
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(limit("RATELIMIT_INVITATION_PER_ADDRESS"), methods=["POST"])
+@limiter.limit(limit("RATELIMIT_INVITATION_PER_ACCOUNT"), key_func=invitation_key,
+               methods=["POST"])
 def accept_invitation(token: str):
     """Accept an invitation: create an account, or add the invited roles to an existing one."""
     invitation, problem = _load_invitation(token)
