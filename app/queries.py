@@ -6,7 +6,6 @@ from sqlalchemy import bindparam, case, select
 from app.db import Session, utcnow
 from app.models import Consultation, SiteSetting
 
-
 # Built once: the home page asks on every request, and building the statement costs more than
 # running it. `now` is bound per call (it takes the column's UTC type from the comparison).
 _NOW = bindparam("now")
