@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -80,7 +80,37 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(_sqlite_begin_statement())
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes_on_get(view):
+    """Mark a GET view that writes (an audited view of a sensitive record or an export).
+
+    On SQLite such a request, like every POST, takes the write lock when its transaction
+    begins. A transaction that reads first and writes later cannot wait for the lock: if another
+    worker committed in between, SQLite refuses at once ("database is locked"). Taking the lock
+    up front makes it wait its turn (busy_timeout) instead. A test fails on any GET view that
+    writes without this mark.
+    """
+    view.korero_writes_on_get = True
+    return view
+
+
+def _sqlite_begin_statement() -> str:
+    """BEGIN IMMEDIATE for the first transaction of a request that will write (views commit
+    once, so that is the one that writes); a plain deferred BEGIN otherwise: for reads, so
+    readers never queue behind writers; for what follows the commit (an export streaming its
+    rows must not hold the write lock); and outside requests (the CLI, the test suite)."""
+    if not has_request_context() or g.get("_korero_began_write"):
+        return "BEGIN"
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method in SAFE_METHODS and not getattr(view, "korero_writes_on_get", False):
+        return "BEGIN"
+    g._korero_began_write = True
+    return "BEGIN IMMEDIATE"
 
 
 def init_app(app: Flask) -> Engine:

@@ -114,3 +114,10 @@ def test_get_never_changes_state(who, app, client, auth, make_user, walk_objects
 def test_audited_views_are_real_get_endpoints(app):
     get_endpoints = {rule.endpoint for rule in rules_for(app, "GET")}
     assert set(AUDITED_VIEWS) <= get_endpoints
+
+
+def test_exactly_the_get_views_that_write_are_marked_writes_on_get(app):
+    """A GET that writes must take SQLite's write lock up front (app.db.writes_on_get)."""
+    marked = {endpoint for endpoint, view in app.view_functions.items()
+              if getattr(view, "korero_writes_on_get", False)}
+    assert marked == set(AUDITED_VIEWS)

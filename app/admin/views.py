@@ -30,7 +30,7 @@ from app.admin.forms import (
 )
 from app.auth.notifications import send_invitation_email
 from app.auth.operations import create_invitation, revoke_invitation
-from app.db import Session
+from app.db import Session, writes_on_get
 from app.errors import OperationRefused
 from app.labels import ROLE_LABELS
 from app.privacy.audit import record_sensitive_view
@@ -107,6 +107,7 @@ def users():
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@writes_on_get  # each view of a person's details is audited
 def edit_user(user_id: int):
     """Change a person's name, roles, organisations and whether they may sign in."""
     user = _or_404(queries.get_user(user_id))

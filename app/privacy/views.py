@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.db import Session, utcnow
+from app.db import Session, utcnow, writes_on_get
 from app.extensions import limiter
 from app.privacy import queries
 from app.privacy.audit import record_event
@@ -44,6 +44,7 @@ def _filter_args() -> dict:
 
 
 @bp.get("/audit")
+@writes_on_get
 def audit_log():
     """The audit log, newest first, filtered and paged; each view is itself recorded."""
     form, filters = _filter_form()
@@ -62,6 +63,7 @@ def audit_log():
 
 
 @bp.get("/audit/export.csv")
+@writes_on_get
 @limiter.limit("30 per minute")
 def export_audit_log():
     """The filtered audit log as a CSV download, streamed, with formula cells escaped."""
