@@ -10,8 +10,9 @@ Audiences (who the output is for):
 - "working_group": reports and exports for the working group and the advisory group;
 - "public": published reports, and results fed back to providers.
 
-Who may receive output meant for an audience is the permission matrix's business; these rules
-decide what that output may contain. Only the secretariat rule also looks at the reader's role.
+Who may receive output meant for an audience is the permission matrix's business (and
+`audiences_of` says which audiences a person's roles give them); these rules decide what that
+output may contain. Only the secretariat rule also looks at the reader's role.
 
 The rules, in order:
 
@@ -22,8 +23,10 @@ The rules, in order:
 3. Text: the secretariat audience sees the text when the reader is an analyst (they must read
    it to code it); the working_group audience only when publish is working_group or public; the
    public audience only when publish is public.
-4. Quote: never when quote is "none"; never when the text is not visible to that audience (for
-   the secretariat: to an analyst); for a governed item (governed_by_id set) only when the
+4. Quote: never when quote is "none"; never when publish is "none" (publish says who may ever
+   see the text, and a quote is the text shown to others, so the secretariat never quotes an
+   item nobody else may see); never when the text is not visible to that audience (for the
+   secretariat: to an analyst); for a governed item (governed_by_id set) only when the
    governing group's kaitiaki have approved the "quote" use in this consultation. "anonymous"
    gives the quote without attribution; "attributed" adds the author's display name and
    organisation.
@@ -134,12 +137,22 @@ NO_APPROVALS = Approvals()
 
 
 def load_approvals(consultation_id: int) -> Approvals:
-    """The approvals in force for a consultation: the newest decision per (group, use) wins."""
+    """The approvals in force for a consultation: the newest decision per (group, use) wins.
+
+    Only decisions by people who are, now, kaitiaki of that very group count: a row recorded by
+    anyone else (or by someone no longer its kaitiaki) neither grants nor withdraws anything.
+    """
     from app.db import Session
-    from app.privacy.models import GovernanceApproval
+    from app.models import UserRole
+    from app.privacy.models import GovernanceApproval, kaitiaki_assignment
 
     rows = Session.execute(
         select(GovernanceApproval.group_id, GovernanceApproval.use, GovernanceApproval.decision)
+        .join(kaitiaki_assignment,
+              and_(kaitiaki_assignment.c.group_id == GovernanceApproval.group_id,
+                   kaitiaki_assignment.c.user_id == GovernanceApproval.decided_by_id))
+        .join(UserRole, and_(UserRole.user_id == GovernanceApproval.decided_by_id,
+                             UserRole.role == "kaitiaki"))
         .where(GovernanceApproval.consultation_id == consultation_id)
         .order_by(GovernanceApproval.decided_at, GovernanceApproval.id)
     ).all()
@@ -158,6 +171,17 @@ class ItemView:
     quote: str | None  # the text, when it may be quoted to this audience
     attribution: str | None  # "Name, Organisation" for attributed quotes only
     may_break_down_by_group: bool
+
+
+def audiences_of(reader) -> tuple[str, ...]:
+    """The audiences READER receives output for: everyone the public's; advisory members also
+    the working group's (they read its reports); analysts also the secretariat's."""
+    audiences = ["public"]
+    if reader is not None and reader.has_role("advisory", "analyst"):
+        audiences.append("working_group")
+    if reader is not None and reader.has_role("analyst"):
+        audiences.append("secretariat")
+    return tuple(audiences)
 
 
 def _check_audience(audience: str) -> None:
@@ -197,7 +221,7 @@ def visible_to(reader, item: FeedbackItem, *, audience: str,
     text = item.text if (is_author or audience_sees_text) else None
 
     quote = attribution = None
-    if (item.consent_quote != "none" and audience_sees_text
+    if (item.consent_quote != "none" and item.consent_publish != "none" and audience_sees_text
             and (item.governed_by_id is None or approvals.allows(item.governed_by_id, "quote"))):
         quote = item.text
         if item.consent_quote == "attributed":
@@ -237,6 +261,7 @@ def quotable_clause(audience: str, approved_quote_group_ids) -> ColumnElement[bo
     return and_(
         text_visible_clause(audience),
         FeedbackItem.consent_quote != "none",
+        FeedbackItem.consent_publish != "none",
         or_(FeedbackItem.governed_by_id.is_(None), governed_ok),
     )
 

@@ -93,8 +93,12 @@ class FeedbackItem(Base):
     organisation: Mapped[Organisation | None] = relationship()
 
     def can_view(self, user: User) -> bool:
-        """Its author, and the secretariat who code feedback."""
-        return user.id == self.author_id or user.has_role("analyst")
+        """Whether USER may read this item's text anywhere in the platform. Not a rule of its
+        own: it asks `app.consent.visible_to` for each audience USER receives output for."""
+        from app.consent import audiences_of, visible_to
+
+        return any(visible_to(user, self, audience=audience).text is not None
+                   for audience in audiences_of(user))
 
 
 class ConsentChange(Base):
@@ -126,12 +130,31 @@ def _check_group_exists(scope: ConsentScope) -> None:
                                  "list."), field="governed_by_id")
 
 
+# Sources a facilitator writes up on someone's behalf: interview notes (with the interviewee's
+# consent as the facilitator recorded it) and a workshop's outputs.
+FACILITATOR_RECORDED = frozenset({"interview_note", "workshop_output"})
+
+
+def _may_record(actor: User | None, source: str, author: User | None) -> bool:
+    """Who may create or rewrite an item: the system (no actor: an import run from the CLI),
+    its author, a facilitator for what facilitators record, an analyst for imported rows."""
+    if actor is None:
+        return True
+    if author is not None and actor.id == author.id:
+        return True
+    if source in FACILITATOR_RECORDED and actor.has_role("facilitator"):
+        return True
+    return source == "imported_row" and actor.has_role("analyst")
+
+
 def _may_change_consent(actor: User | None, item: FeedbackItem) -> bool:
-    """The item's author, or a facilitator or analyst recording consent on their behalf
-    (interview consent is recorded by the facilitator)."""
+    """Consent is set by the person who gave the feedback, or recorded by the facilitator for
+    an interview or workshop (DESIGN.md). Nobody else may change it, least of all widen it."""
     if actor is None:
         return False
-    return actor.id == item.author_id or actor.has_role("facilitator", "analyst")
+    if actor.id == item.author_id:
+        return True
+    return item.source in FACILITATOR_RECORDED and actor.has_role("facilitator")
 
 
 def record_feedback(actor: User | None, *, consultation: Consultation, source: str,
@@ -159,10 +182,13 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
         raise TypeError("consent must be a ConsentScope")
     _check_group_exists(consent)
     source_id = str(source_id)
-    stakeholder_group = organisation.stakeholder_group if organisation is not None else None
-
     item = Session.scalar(select(FeedbackItem).where(FeedbackItem.source == source,
                                                      FeedbackItem.source_id == source_id))
+    if not _may_record(actor, source, item.author if item is not None else author):
+        raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
+                                 "and workshops, their facilitator) may record it."))
+    stakeholder_group = organisation.stakeholder_group if organisation is not None else None
+
     if item is None:
         now = utcnow()
         item = FeedbackItem(
@@ -200,15 +226,19 @@ def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentSco
     """Change an item's consent scope: bumps consent_version, stores the ConsentChange (who,
     when, old -> new) and records "consent.changed" in the audit log.
 
-    Refuses when ACTOR is neither the item's author nor a facilitator or analyst acting on
-    their behalf, when nothing would change, or when the governance group does not exist.
+    Refuses when ACTOR is neither the item's author nor, for interview notes and workshop
+    outputs, a facilitator recording it for them; when nothing would change; or when the
+    governance group does not exist.
     """
     from app.consent import ConsentScope
 
     if not _may_change_consent(actor, item):
-        raise OperationRefused(_("Only the person who gave this feedback, or a facilitator or "
-                                 "analyst acting for them, may change its consent."))
+        raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
+                                 "and workshops, their facilitator) may change its consent."))
     old_scope = ConsentScope.from_item(item)
+    if not old_scope.analysis and new_scope.analysis and actor.id != item.author_id:
+        raise OperationRefused(_("Consent was withdrawn: only the person who gave this "
+                                 "feedback may give it again."))
     if new_scope == old_scope:
         raise OperationRefused(_("The consent is already set that way: nothing to change."))
     _check_group_exists(new_scope)

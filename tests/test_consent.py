@@ -1,6 +1,7 @@
 """Consent scopes and the one function deciding what a reader may see of a feedback item."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from itertools import count, product
 
@@ -21,7 +22,8 @@ from app.consent import (
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.feedback import PUBLISH_LEVELS, QUOTE_LEVELS, FeedbackItem, record_feedback
-from app.privacy.models import GovernanceApproval, GovernanceGroup
+from app.privacy.models import AuditEvent, GovernanceApproval, GovernanceGroup
+from app.privacy.operations import record_governance_decision
 
 _source_ids = count(1)
 
@@ -154,6 +156,16 @@ def test_quote_needs_the_text_visible_to_the_audience(make_item, make_user):
     assert visible_to(None, item, audience="public").quote is None
 
 
+def test_an_item_nobody_else_may_see_is_never_quoted(make_item, make_user):
+    """publish "none" means only the secretariat reads it (to code it): no quote, anywhere."""
+    item = make_item(author=make_user(), quote="attributed", publish="none")
+    analyst = make_user("analyst")
+    view = visible_to(analyst, item, audience="secretariat")
+    assert view.text == "Our view." and view.quote is None and view.attribution is None
+    for audience in ("working_group", "public"):
+        assert visible_to(analyst, item, audience=audience).quote is None
+
+
 def test_governed_item_needs_approvals_to_quote_and_break_down(make_item, make_user,
                                                                make_group):
     group = make_group(kind="pasifika")
@@ -185,16 +197,31 @@ def test_unknown_audience_is_a_programming_error(make_item):
 # ---------------------------------------------------------------- approvals in force
 
 
-def _decide(group, consultation, use, decision, minutes_ago):
+def _decide(group, consultation, use, decision, minutes_ago, decided_by=None):
+    """A decision row, back-dated; by the group's first kaitiaki unless DECIDED_BY is given."""
+    decided_by = decided_by or group.kaitiaki[0]
     Session.add(GovernanceApproval(group_id=group.id, consultation_id=consultation.id, use=use,
-                                   decision=decision,
+                                   decision=decision, decided_by_id=decided_by.id,
                                    decided_at=utcnow() - timedelta(minutes=minutes_ago)))
     Session.flush()
 
 
-def test_load_approvals_takes_the_newest_decision(make_group, make_consultation):
+@pytest.fixture
+def governed_group(make_group, make_user):
+    """make_group() with one kaitiaki of its own."""
+
+    def factory(kind="iwi"):
+        group = make_group(kind=kind)
+        group.kaitiaki.append(make_user("kaitiaki"))
+        Session.flush()
+        return group
+
+    return factory
+
+
+def test_load_approvals_takes_the_newest_decision(governed_group, make_consultation):
     consultation, other = make_consultation(), make_consultation()
-    withdrawn, granted, untouched = make_group(), make_group(), make_group()
+    withdrawn, granted, untouched = governed_group(), governed_group(), governed_group()
     _decide(withdrawn, consultation, "quote", "approved", minutes_ago=30)
     _decide(withdrawn, consultation, "quote", "declined", minutes_ago=10)
     _decide(granted, consultation, "breakdown", "declined", minutes_ago=30)
@@ -208,6 +235,54 @@ def test_load_approvals_takes_the_newest_decision(make_group, make_consultation)
     assert approvals.group_ids("quote") == frozenset({granted.id})
     assert load_approvals(other.id).allows(untouched.id, "quote")
 
+
+
+def test_only_that_groups_kaitiaki_can_grant_or_withdraw(governed_group, make_consultation,
+                                                         make_user):
+    consultation = make_consultation()
+    group, other_group = governed_group(), governed_group()
+    _decide(group, consultation, "quote", "approved", 30, decided_by=make_user("analyst"))
+    _decide(group, consultation, "breakdown", "approved", 30,
+            decided_by=other_group.kaitiaki[0])  # a kaitiaki, but of another group
+    assert load_approvals(consultation.id).approved == frozenset()
+
+    _decide(group, consultation, "quote", "approved", 20)
+    _decide(group, consultation, "quote", "declined", 10, decided_by=make_user("admin"))
+    assert load_approvals(consultation.id).allows(group.id, "quote")  # the admin's row is void
+
+
+def test_a_former_kaitiaki_decisions_no_longer_count(governed_group, make_consultation):
+    consultation = make_consultation()
+    group = governed_group()
+    _decide(group, consultation, "quote", "approved", 10)
+    kaitiaki = group.kaitiaki[0]
+    kaitiaki.role_rows = [row for row in kaitiaki.role_rows if row.role != "kaitiaki"]
+    Session.flush()
+    assert not load_approvals(consultation.id).allows(group.id, "quote")
+
+
+def test_recording_a_decision_is_for_the_groups_kaitiaki_and_audited(governed_group,
+                                                                     make_consultation,
+                                                                     make_user):
+    consultation = make_consultation()
+    group = governed_group()
+    kaitiaki = group.kaitiaki[0]
+    for outsider in (make_user("analyst"), make_user("kaitiaki"), make_user("admin")):
+        with pytest.raises(OperationRefused, match="Only the kaitiaki of"):
+            record_governance_decision(outsider, group, consultation, use="quote",
+                                       decision="approved")
+    with pytest.raises(OperationRefused) as refused:
+        record_governance_decision(kaitiaki, group, consultation, use="publish",
+                                   decision="approved")
+    assert refused.value.field == "use"
+    assert not load_approvals(consultation.id).allows(group.id, "quote")
+
+    record_governance_decision(kaitiaki, group, consultation, use="quote", decision="approved",
+                               note="  Agreed at the hui.  ")
+    assert load_approvals(consultation.id).allows(group.id, "quote")
+    [event] = Session.scalars(select(AuditEvent).where(AuditEvent.action == "governance.decided"))
+    assert event.actor_id == kaitiaki.id
+    assert json.loads(event.detail)["decision"] == "approved"
 
 # ---------------------------------------------------------------- SQL and Python agree
 

@@ -33,10 +33,10 @@ def consultation(make_consultation):
 @pytest.fixture
 def record(consultation):
     def _record(actor, source_id="post-1", text="Keep client data in Aotearoa.",
-                consent=QUOTE_PUBLIC, **kwargs):
+                consent=QUOTE_PUBLIC, source="forum_post", **kwargs):
         kwargs.setdefault("author", actor)
         return record_feedback(actor, consultation=kwargs.pop("consultation", consultation),
-                               source="forum_post", source_id=source_id, text=text,
+                               source=source, source_id=source_id, text=text,
                                consent=consent, **kwargs)
     return _record
 
@@ -143,23 +143,59 @@ def test_author_changes_consent_with_history_and_audit(record, make_user):
     assert verify_chain().is_intact
 
 
-@pytest.mark.parametrize("role", ["facilitator", "analyst"])
-def test_staff_may_record_consent_on_someones_behalf(record, make_user, role):
-    item = record(make_user())
-    change = update_consent(make_user(role), item, PRIVATE, reason="Interview consent form")
-    assert change.version == 2
+@pytest.mark.parametrize("source", ["interview_note", "workshop_output"])
+def test_a_facilitator_records_consent_for_what_they_write_up(record, make_user, source):
+    interviewee, facilitator = make_user(), make_user("facilitator")
+    item = record(facilitator, author=interviewee, source=source)
+    change = update_consent(facilitator, item, PRIVATE, reason="Interview consent form")
+    assert (change.version, change.changed_by_id) == (2, facilitator.id)
 
 
-@pytest.mark.parametrize("role", ["participant", "advisory", "kaitiaki", "admin", None])
-def test_others_may_not_change_someones_consent(record, make_user, role):
+@pytest.mark.parametrize("role", ["participant", "facilitator", "analyst", "advisory",
+                                  "kaitiaki", "admin", None])
+def test_nobody_else_may_change_someones_consent(record, make_user, role):
+    """Not even staff: a forum post's consent is its author's alone (DESIGN.md)."""
     item = record(make_user())
     actor = make_user(role) if role else None
     with pytest.raises(OperationRefused):
-        update_consent(actor, item, PRIVATE)
+        update_consent(actor, item, ConsentScope(True, "attributed", "public"))
     with pytest.raises(OperationRefused):
         withdraw_consent(actor, item)
     assert item.consent_version == 1 and ConsentScope.from_item(item) == QUOTE_PUBLIC
     assert _audit("consent.changed") == []
+
+
+def test_only_the_author_may_undo_a_withdrawal(record, make_user):
+    interviewee, facilitator = make_user(), make_user("facilitator")
+    item = record(facilitator, author=interviewee, source="interview_note")
+    withdraw_consent(interviewee, item, reason="Please leave me out")
+    with pytest.raises(OperationRefused, match="only the person who gave"):
+        update_consent(facilitator, item, QUOTE_PUBLIC)
+    assert not item.consent_analysis
+    update_consent(interviewee, item, QUOTE_PUBLIC, reason="Happy to be included again")
+    assert item.consent_analysis
+
+
+@pytest.mark.parametrize("role", ["participant", "facilitator", "analyst", "admin"])
+def test_nobody_records_feedback_in_someone_elses_name(record, make_user, role):
+    """A forum post is recorded by its author only; staff cannot put words in a person's
+    mouth, or rewrite theirs."""
+    author = make_user()
+    with pytest.raises(OperationRefused):
+        record(make_user(role), author=author)
+    assert Session.scalar(select(func.count()).select_from(FeedbackItem)) == 0
+    item = record(author)
+    with pytest.raises(OperationRefused):
+        record(make_user(role), author=author, text="Words they never wrote.")
+    assert item.text == "Keep client data in Aotearoa."
+
+
+def test_an_analyst_records_imported_rows_and_the_system_anything(record, make_user):
+    analyst = make_user("analyst")
+    imported = record(analyst, author=None, source="imported_row", source_id="row-1")
+    assert imported.author_id is None
+    system = record(None, author=make_user(), source_id="cli-import-1")
+    assert system.consent_version == 1
 
 
 def test_recording_an_update_with_new_consent_checks_the_actor(record, make_user):

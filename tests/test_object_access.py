@@ -68,6 +68,19 @@ def test_only_the_author_and_analysts_may_view_a_feedback_item(make_user, object
         assert not item.can_view(make_user(role)), role
 
 
+def test_can_view_agrees_with_visible_to(make_user, objects):
+    """can_view is the consent rules asked per audience, not a second set of rules."""
+    item: FeedbackItem = objects.feedback_item
+    advisory, analyst = make_user("advisory"), make_user("analyst")
+    item.consent_publish = "working_group"
+    assert item.can_view(advisory) and not item.can_view(make_user("participant"))
+    item.consent_publish = "public"
+    assert item.can_view(make_user("participant"))
+    item.consent_analysis = False  # withdrawn: nobody but the author
+    assert not item.can_view(analyst) and not item.can_view(advisory)
+    assert item.can_view(objects.owner)
+
+
 def test_a_person_record_is_visible_to_its_owner_and_admins_only(make_user, objects,
                                                                   participant2):
     owner = objects.owner

@@ -49,6 +49,7 @@ AUDIT_ACTIONS = {
     "consultation.updated": _l("Consultation updated"),
     "settings.changed": _l("Settings changed"),
     "consent.changed": _l("Consent changed"),
+    "governance.decided": _l("Kaitiaki decision recorded"),
     "record.viewed": _l("Sensitive record viewed"),
     "export.created": _l("Export created"),
     "audit.viewed": _l("Audit log viewed"),
