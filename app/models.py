@@ -131,6 +131,9 @@ class Organisation(Base):
     def stakeholder_group_label(self) -> str:
         return STAKEHOLDER_GROUPS[self.stakeholder_group]
 
+    def can_edit(self, user: User) -> bool:
+        return user.has_role("admin")
+
 
 class Membership(Base):
     __tablename__ = "membership"
@@ -171,6 +174,9 @@ class Consultation(Base):
     def can_view(self, user) -> bool:
         if self.status in ("open", "closed"):
             return True
+        return bool(getattr(user, "is_authenticated", False)) and user.has_role("admin")
+
+    def can_edit(self, user) -> bool:
         return bool(getattr(user, "is_authenticated", False)) and user.has_role("admin")
 
 

@@ -107,6 +107,15 @@ def enforce_matrix() -> None:
     return None
 
 
+def object_or_404(thing, verb: str, user):
+    """THING when USER may VERB it (its model's `can_<verb>(user)`), else 404: a record you
+    may not use is one you may not know exists. Views call this on every object they load
+    from the URL, even where the matrix already limits the endpoint."""
+    if thing is None or not getattr(thing, f"can_{verb}")(user):
+        abort(404)
+    return thing
+
+
 def _needs_two_factor_setup(user) -> bool:
     return user.must_use_two_factor and not user.has_two_factor
 

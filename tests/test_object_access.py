@@ -114,3 +114,21 @@ def test_every_participant_route_naming_an_object_has_a_404_test(app, make_user)
     assert not unchecked, (
         "participants can reach these object routes, but nothing here proves another "
         "participant gets 404 for them: " + ", ".join(sorted(unchecked)))
+
+
+def test_object_or_404_hides_what_the_person_may_not_use(app, make_user, objects,
+                                                         participant2):
+    """Views load URL objects through object_or_404: a record you may not use is a 404, the
+    same answer as one that does not exist."""
+    from werkzeug.exceptions import NotFound
+
+    from app.permissions import object_or_404
+
+    owner, admin = objects.owner, make_user("admin")
+    assert object_or_404(owner, "view", owner) is owner
+    assert object_or_404(owner, "edit", admin) is owner
+    for thing, verb, user in ((owner, "view", participant2), (owner, "edit", owner),
+                              (objects.feedback_item, "view", participant2),
+                              (objects.invitation, "revoke", owner), (None, "view", admin)):
+        with pytest.raises(NotFound):
+            object_or_404(thing, verb, user)

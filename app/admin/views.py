@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -33,6 +32,7 @@ from app.auth.operations import create_invitation, revoke_invitation
 from app.db import Session, writes_on_get
 from app.errors import OperationRefused
 from app.labels import ROLE_LABELS
+from app.permissions import object_or_404
 from app.privacy.audit import record_sensitive_view
 from app.queries import is_self_registration_open
 
@@ -80,12 +80,6 @@ def _ip() -> str:
     return request.remote_addr or ""
 
 
-def _or_404(thing):
-    if thing is None:
-        abort(404)
-    return thing
-
-
 @bp.get("/")
 def index():
     """Counts of people, organisations, invitations and consultations, with links."""
@@ -110,7 +104,7 @@ def users():
 @writes_on_get  # each view of a person's details is audited
 def edit_user(user_id: int):
     """Change a person's name, roles, organisations and whether they may sign in."""
-    user = _or_404(queries.get_user(user_id))
+    user = object_or_404(queries.get_user(user_id), "edit", current_user)
     form = EditUserForm(obj=user)
     form.organisation_ids.choices = choices(queries.organisation_choices())
     if request.method == "GET":
@@ -150,7 +144,7 @@ def new_organisation():
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 def edit_organisation(organisation_id: int):
     """Rename an organisation or change its stakeholder group."""
-    org = _or_404(queries.get_organisation(organisation_id))
+    org = object_or_404(queries.get_organisation(organisation_id), "edit", current_user)
     form = OrganisationForm(obj=org)
     saved = _save(form, lambda: operations.update_organisation(
         current_user, org, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
@@ -197,7 +191,7 @@ def new_invitation():
 @bp.post("/invitations/<int:invitation_id>/revoke", endpoint="revoke_invitation")
 def revoke_invitation_view(invitation_id: int):
     """Withdraw an invitation so its link stops working."""
-    invitation = _or_404(queries.get_invitation(invitation_id))
+    invitation = object_or_404(queries.get_invitation(invitation_id), "revoke", current_user)
     try:
         revoke_invitation(current_user, invitation, ip=_ip())
     except OperationRefused as error:
@@ -233,7 +227,8 @@ def new_consultation():
 @bp.route("/consultations/<int:consultation_id>", methods=["GET", "POST"])
 def edit_consultation(consultation_id: int):
     """Change a consultation's text, dates or status."""
-    consultation = _or_404(queries.get_consultation(consultation_id))
+    consultation = object_or_404(queries.get_consultation(consultation_id), "edit",
+                                 current_user)
     form = ConsultationForm(obj=consultation)
     if request.method == "GET":
         form.fill_local_dates(consultation.opens_at, consultation.closes_at)

@@ -50,6 +50,9 @@ class Invitation(Base):
             return "expired"
         return "pending"
 
+    def can_revoke(self, user) -> bool:
+        return user.has_role("admin")
+
     def is_usable(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
