@@ -2,7 +2,9 @@
 when it is saved; templates mark only these cleaned fields as safe."""
 from __future__ import annotations
 
+import re
 from functools import partial
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import bleach
@@ -54,6 +56,46 @@ def clean_html(html: str) -> str:
     return _cleaner.clean(html or "")
 
 
+# Elements that start a new paragraph in plain text, and elements whose content is never text.
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p",
+    "pre", "section", "table", "tr", "ul",
+})
+_HIDDEN_TAGS = frozenset({"script", "style", "template"})
+
+
+class _TextCollector(HTMLParser):
+    """The text of an HTML fragment: entities decoded, block elements on lines of their own."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _HIDDEN_TAGS:
+            self._hidden_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _HIDDEN_TAGS:
+            self._hidden_depth = max(0, self._hidden_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._hidden_depth:
+            self.parts.append(data)
+
+
 def plain_text(html_or_text: str) -> str:
-    """All tags removed: for previews, emails and exports."""
-    return bleach.clean(html_or_text or "", tags=set(), strip=True)
+    """Real plain text, for previews, emails and exports: every tag removed (the content of
+    <script> and <style> too), entities decoded (`AT&amp;T` -> `AT&T`), paragraphs separated by
+    a blank line. The result is text, not HTML: autoescape it; never mark it safe."""
+    collector = _TextCollector()
+    collector.feed(html_or_text or "")
+    collector.close()
+    text = "\n".join(line.rstrip() for line in "".join(collector.parts).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

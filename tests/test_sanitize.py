@@ -139,3 +139,32 @@ def test_empty_and_none_input():
 def test_plain_text_removes_every_tag():
     assert plain_text("<p>Kia <strong>ora</strong> <a href='https://e.org'>e hoa</a></p>") \
         == "Kia ora e hoa"
+
+
+# ---------------------------------------------------------------- plain text
+
+
+@pytest.mark.parametrize("source, text", [
+    ("AT&T", "AT&T"),
+    ("AT&amp;T", "AT&T"),
+    ("<p>Kai &amp; kōrero &lt;3 &quot;yes&quot; &#8212; &#x2014;</p>", 'Kai & kōrero <3 "yes" — —'),
+    ("a < b and c > d", "a < b and c > d"),
+    ("Tēnā koutou", "Tēnā koutou"),
+])
+def test_plain_text_is_text_not_html(source, text):
+    assert plain_text(source) == text
+
+
+def test_plain_text_of_cleaned_markdown_round_trips_the_words():
+    source = "Data & trust: *a < b* and [Kai & kōrero](https://example.org/?a=1&b=2)"
+    assert plain_text(markdown_to_html(source)) == "Data & trust: a < b and Kai & kōrero"
+
+
+def test_plain_text_drops_script_and_style_content():
+    assert plain_text("<script>alert('x & y')</script><style>p { color: red }</style>Kia ora") \
+        == "Kia ora"
+
+
+def test_plain_text_keeps_paragraphs_apart():
+    html = markdown_to_html("First point.\n\nSecond point.\n\n- one\n- two")
+    assert plain_text(html) == "First point.\n\nSecond point.\n\none\n\ntwo"
