@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from app.auth.addresses import normalise_email
@@ -144,13 +144,7 @@ class RegisterForm(_NewPasswordMixin, FlaskForm):
     email = EmailField(_l("Email address"),
                        validators=[DataRequired(_l("Enter your email address.")),
                                    Length(max=254), _valid_email])
-    organisation_id = SelectField(
-        _l("Organisation (optional)"), coerce=int, default=0,
-        description=_l("Choose your organisation if you are taking part on its behalf."),
-    )
+    # No organisation choice: anyone may register, so a self-registered person takes part as
+    # themselves; only an administrator adds people to an organisation (its stakeholder group
+    # shows on their feedback and quotes).
     password, confirm = _new_password_fields()
-
-    def set_organisations(self, organisations) -> None:
-        self.organisation_id.choices = [(0, _l("None, I am taking part as myself"))] + [
-            (org.id, org.name) for org in organisations
-        ]

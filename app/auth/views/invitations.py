@@ -18,12 +18,7 @@ from app.auth.operations import (
     record_sign_in,
     register_participant,
 )
-from app.auth.queries import (
-    get_invitation_by_raw_token,
-    get_organisation,
-    get_user_by_email,
-    list_organisations,
-)
+from app.auth.queries import get_invitation_by_raw_token, get_user_by_email
 from app.auth.sessions import start_session
 from app.auth.tokens import ExpiredToken, InvalidToken, unsign_invitation_token
 from app.auth.views import bp
@@ -141,13 +136,12 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
-    form.set_organisations(list_organisations())
     if form.validate_on_submit():
         try:
+            # Never an organisation: an anonymous visitor must not speak for one.
             user = register_participant(
                 email=form.email.data, display_name=form.display_name.data,
-                password=form.password.data,
-                organisation=get_organisation(form.organisation_id.data), ip=client_ip())
+                password=form.password.data, ip=client_ip())
         except OperationRefused as error:
             show_refusal(form, error)
         else:
