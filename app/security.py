@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from flask import Flask, g, request
 from flask_login import current_user
 
+from app.logging_setup import contains_secret
+
 
 def csp_nonce() -> str:
     """This request's nonce, for the few <script>/<style> tags we serve."""
@@ -36,7 +38,10 @@ def set_security_headers(response):
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # A page whose address holds a secret (an invitation or password-reset token, or a sign-in
+    # page whose `next=` points at one) sends no Referer at all, not even to this site.
+    headers["Referrer-Policy"] = ("no-referrer" if contains_secret(request.full_path)
+                                  else "strict-origin-when-cross-origin")
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

@@ -75,6 +75,22 @@ def test_every_response_carries_the_headers(client, path):
     assert "Strict-Transport-Security" not in response.headers  # plain http here
 
 
+@pytest.mark.parametrize("path", [
+    "/account/invitation/not-a-real-token.abc",
+    "/account/reset-password/not-a-real-token.abc",
+    "/account/login?next=%2Faccount%2Finvitation%2Fnot-a-real-token.abc",
+])
+def test_pages_whose_address_holds_a_token_send_no_referrer(client, path):
+    """Else the token would travel in the Referer of every request the page makes (and land
+    in access logs, this site's included)."""
+    assert client.get(path).headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_other_pages_keep_the_usual_referrer_policy(client):
+    for path in ("/account/login", "/account/login?next=%2Faccount%2F", "/account/register"):
+        assert client.get(path).headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
 def test_hsts_only_over_https(app):
     secure = app.test_client().get("/", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
