@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.db import Session
+from app.logging_setup import redact_secrets
 
 log = logging.getLogger("korero.errors")
 
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         Session.rollback()
         reference = uuid.uuid4().hex[:12]
+        # Redacted: a crash on an invitation or reset page must not write its token to the log.
         log.exception("Unhandled error, reference %s, %s %s", reference, request.method,
-                      request.path)
+                      redact_secrets(request.path))
         return render_error(500, reference=reference)

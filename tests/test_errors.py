@@ -76,7 +76,8 @@ def failing_app(database_url, monkeypatch):
     written = {}
 
     @app.get("/__boom")
-    def boom():
+    @app.get("/__boom/account/invitation/<token>")  # a crash on a page with a secret address
+    def boom(token=None):
         org = Organisation(name="Written before the failure", stakeholder_group="ngo")
         Session.add(org)
         Session.flush()
@@ -108,6 +109,14 @@ def test_500_shows_a_reference_that_is_in_the_log_and_rolls_back(failing_app, ca
     assert Session.scalars(
         select(Organisation).where(Organisation.name == "Written before the failure")
     ).first() is None
+
+
+def test_a_500_on_a_secret_address_logs_the_path_without_the_token(failing_app, caplog):
+    caplog.set_level(logging.ERROR, logger="korero.errors")
+    response = failing_app.test_client().get("/__boom/account/invitation/s3cr3t-t0ken-value")
+    assert response.status_code == 500
+    assert "/__boom/account/invitation/[redacted]" in caplog.text
+    assert "s3cr3t-t0ken-value" not in caplog.text
 
 
 def test_500_references_differ_and_json_clients_get_one(failing_app):
