@@ -70,7 +70,10 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.IDLE_TIMEOUT = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
-        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
+        # The longest a session lasts from sign-in, however active: enforced by
+        # app.auth.sessions (each request re-signs the cookie, so its expiry alone never trips).
+        self.SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
+        self.PERMANENT_SESSION_LIFETIME = self.SESSION_LIFETIME
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int("MAIL_PORT", 25)

@@ -1,4 +1,5 @@
-"""Signing in and out: Flask-Login set-up, session renewal, session versions, idle timeout."""
+"""Signing in and out: Flask-Login set-up, session renewal, session versions, idle timeout and
+the absolute session lifetime."""
 from __future__ import annotations
 
 import time
@@ -12,6 +13,7 @@ from app.extensions import login_manager
 from app.models import User
 
 LAST_ACTIVE_KEY = "last_active"
+SIGNED_IN_AT_KEY = "signed_in_at"
 
 
 def load_user(user_id: str) -> User | None:
@@ -34,7 +36,7 @@ def start_session(user: User) -> None:
         session["lang"] = lang
     session.permanent = True
     login_user(user, fresh=True)
-    session[LAST_ACTIVE_KEY] = time.time()
+    session[LAST_ACTIVE_KEY] = session[SIGNED_IN_AT_KEY] = time.time()
     user.last_login_at = utcnow()
 
 
@@ -54,18 +56,32 @@ def end_session(user: User | None) -> None:
         session["lang"] = lang
 
 
+def _sign_out_here(message: str):
+    end_session(None)  # only this browser: others may still be in time
+    flash(message, "warning")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 def enforce_idle_timeout():
-    """before_request: sign out someone who has been idle longer than IDLE_TIMEOUT."""
+    """before_request: sign out someone who has been idle longer than IDLE_TIMEOUT, or signed
+    in longer than SESSION_LIFETIME, however active they have been since."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = time.time()
     last_active = session.get(LAST_ACTIVE_KEY)
     limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
     if last_active is None or now - float(last_active) > limit:
-        end_session(None)  # only this browser: others may still be active
-        flash(_("You were signed out after a period of inactivity. Please sign in again."),
-              "warning")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return _sign_out_here(_("You were signed out after a period of inactivity. Please sign "
+                                "in again."))
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    if signed_in_at is None:
+        # A session from before sign-in times were kept: its lifetime starts now.
+        signed_in_at = session[SIGNED_IN_AT_KEY] = now
+    lifetime = current_app.config.get(
+        "SESSION_LIFETIME", current_app.config["PERMANENT_SESSION_LIFETIME"]).total_seconds()
+    if now - float(signed_in_at) > lifetime:
+        return _sign_out_here(_("You have been signed in for as long as a session may last. "
+                                "Please sign in again."))
     session[LAST_ACTIVE_KEY] = now
     return None
 

@@ -108,3 +108,54 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, make_user):
     response = auth.login_with_form("ana@example.org")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _signed_in_hours_ago(client, hours: float) -> None:
+    with client.session_transaction() as sess:
+        sess["signed_in_at"] = time.time() - hours * 3600
+        sess["last_active"] = time.time()  # busy right up to now
+
+
+def test_a_session_ends_at_its_lifetime_however_active(app, client, auth, make_user):
+    make_user(email="ana@example.org")
+    auth.login_with_form("ana@example.org")
+    with client.session_transaction() as sess:
+        assert time.time() - sess["signed_in_at"] < 60  # stamped at sign-in
+    lifetime_hours = app.config["SESSION_LIFETIME"].total_seconds() / 3600
+    _signed_in_hours_ago(client, lifetime_hours - 0.1)
+    assert signed_in(client)  # nearly at the limit: still fine
+    _signed_in_hours_ago(client, lifetime_hours + 0.1)
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/login?next=/account/"
+    assert not signed_in(client)
+    page = client.get("/account/login").get_data(as_text=True)
+    assert "as long as a session may last" in page
+
+
+def test_activity_does_not_move_the_sign_in_time(client, auth, make_user):
+    make_user(email="ana@example.org")
+    auth.login_with_form("ana@example.org")
+    with client.session_transaction() as sess:
+        signed_in_at = sess["signed_in_at"]
+    for _ in range(3):
+        assert signed_in(client)
+    with client.session_transaction() as sess:
+        assert sess["signed_in_at"] == signed_in_at
+
+
+def test_session_lifetime_hours_sets_the_lifetime(monkeypatch):
+    from app.config import Config
+
+    monkeypatch.setenv("SESSION_LIFETIME_HOURS", "3")
+    config = Config()
+    assert config.SESSION_LIFETIME.total_seconds() == 3 * 3600
+    assert config.PERMANENT_SESSION_LIFETIME == config.SESSION_LIFETIME
+
+
+def test_a_session_from_before_sign_in_times_were_kept_starts_its_lifetime(client, auth,
+                                                                           make_user):
+    auth.login(make_user())  # sets no sign-in time, like a cookie from the previous release
+    assert signed_in(client)
+    with client.session_transaction() as sess:
+        assert time.time() - sess["signed_in_at"] < 60
