@@ -1,4 +1,5 @@
-"""Invitations, password-reset tokens and two-factor recovery codes.
+"""Invitations, password-reset tokens, two-factor recovery codes and the last TOTP time step
+each person used.
 
 Tokens are stored only as SHA-256 hashes: a copy of the database does not let anyone sign in.
 """
@@ -6,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -83,3 +84,15 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TotpUse(Base):
+    """The newest TOTP time step a person has used: a code whose step is not newer is refused,
+    in every worker and on every host, because the check is one conditional UPDATE of this row
+    (two_factor.claim_time_step). One row per person, added on their first code."""
+    __tablename__ = "totp_use"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    last_step: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

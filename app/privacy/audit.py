@@ -27,6 +27,7 @@ AUDIT_ACTIONS = {
     "login.success": _l("Signed in"),
     "login.failure": _l("Failed sign-in"),
     "logout": _l("Signed out"),
+    "reauth.failure": _l("Failed re-authentication"),
     "password.changed": _l("Password changed"),
     "password.reset_requested": _l("Password reset requested"),
     "password.reset": _l("Password reset"),

@@ -13,10 +13,11 @@ from app.auth.two_factor import (
     disable_two_factor,
     enable_two_factor,
     format_secret,
-    new_secret,
+    new_setup_nonce,
     provisioning_uri,
     qr_svg,
     regenerate_recovery_codes,
+    setup_secret,
 )
 from app.auth.views import bp
 from app.auth.views.helpers import client_ip, limit, show_refusal, signed_in_user_key
@@ -25,8 +26,9 @@ from app.errors import OperationRefused
 from app.extensions import limiter
 from app.privacy.queries import governance_groups_of
 
-# The secret being set up lives in the (signed) session until a code confirms it.
-SETUP_SECRET_KEY = "two_factor_setup_secret"
+# The session keeps only a nonce while two-factor is set up; the secret is derived from it on
+# the server (two_factor.setup_secret), so the readable cookie never holds it.
+SETUP_NONCE_KEY = "two_factor_setup_nonce"
 
 
 @bp.get("/", strict_slashes=False)  # "/account" too, without a redirect
@@ -52,17 +54,19 @@ def two_factor_setup():
     if user.has_two_factor:
         flash(_("Two-factor sign-in is already on."), "info")
         return redirect(url_for("auth.account"))
-    secret = session.get(SETUP_SECRET_KEY)
-    if not secret:
-        secret = session[SETUP_SECRET_KEY] = new_secret()
+    nonce = session.get(SETUP_NONCE_KEY)
+    if not isinstance(nonce, str) or not nonce:
+        nonce = session[SETUP_NONCE_KEY] = new_setup_nonce()
+    secret = setup_secret(user, nonce)
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
         try:
             codes = enable_two_factor(user, secret=secret, code=form.code.data, ip=client_ip())
         except OperationRefused as error:
+            Session.commit()  # keeps the audit record of the wrong code
             show_refusal(form, error)
         else:
-            start_session(user)  # other sessions ended; this one carries on (and drops SECRET)
+            start_session(user)  # other sessions ended; this one carries on (and drops NONCE)
             Session.commit()
             send_two_factor_changed_email(user, enabled=True)
             flash(_("Two-factor sign-in is now on."), "success")
@@ -88,6 +92,7 @@ def two_factor_disable():
         try:
             disable_two_factor(user, password=form.password.data, ip=client_ip())
         except OperationRefused as error:
+            Session.commit()  # keeps the audit record of a wrong password
             show_refusal(form, error)
         else:
             Session.commit()
@@ -115,6 +120,7 @@ def recovery_codes():
             codes = regenerate_recovery_codes(user, confirmation=form.confirmation.data,
                                               ip=client_ip())
         except OperationRefused as error:
+            Session.commit()  # keeps the audit record of a wrong confirmation
             show_refusal(form, error)
         else:
             Session.commit()
