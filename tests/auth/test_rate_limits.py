@@ -41,6 +41,43 @@ def test_login_is_limited_per_account_whatever_the_address(post_form, make_user)
     assert _try_login(post_form, "other@example.org", "198.51.100.201").status_code == 200
 
 
+class _Clock:
+    """Stands in for the `time` module inside the rate-limit library, so a test can let
+    minutes pass without waiting."""
+
+    def __init__(self, real):
+        self._real, self.offset = real, 0.0
+
+    def time(self) -> float:
+        return self._real.time() + self.offset
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_login_is_limited_per_account_per_hour_too(post_form, make_user, monkeypatch):
+    """Five a minute would still allow 300 an hour; ASVS allows at most 100."""
+    import time
+
+    import limits.storage.memory
+    import limits.strategies
+
+    clock = _Clock(time)
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(limits.strategies, "time", clock)
+    make_user(email="target@example.org")
+    for n in range(30):
+        if n and n % 5 == 0:
+            clock.offset += 61  # a new minute: the per-minute limit starts again
+        address = f"198.51.100.{n}"
+        assert _try_login(post_form, "target@example.org", address).status_code == 200, n
+    clock.offset += 61
+    _assert_too_many(_try_login(post_form, "target@example.org", "198.51.100.100"))
+    assert _try_login(post_form, "other@example.org", "198.51.100.101").status_code == 200
+    clock.offset += 3600  # an hour later the account may be tried again
+    assert _try_login(post_form, "target@example.org", "198.51.100.102").status_code == 200
+
+
 def test_two_factor_codes_are_limited_per_person(auth, make_user, post_form, totp_code):
     user = make_user("admin")
     auth.login_with_form(user.email)

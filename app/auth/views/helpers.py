@@ -15,7 +15,8 @@ from app.errors import OperationRefused
 # Rate limits; each can be tuned in the configuration under the same name.
 LIMITS = {
     "RATELIMIT_LOGIN_PER_ADDRESS": "10/minute;20/hour",
-    "RATELIMIT_LOGIN_PER_ACCOUNT": "5/minute",
+    # ASVS allows at most 100 failed attempts an hour on one account.
+    "RATELIMIT_LOGIN_PER_ACCOUNT": "5/minute;30/hour",
     "RATELIMIT_TWO_FACTOR_PER_ADDRESS": "10/minute;30/hour",
     "RATELIMIT_TWO_FACTOR_PER_ACCOUNT": "5/minute;20/hour",
     "RATELIMIT_RESET_PER_ADDRESS": "5/minute;20/hour",
