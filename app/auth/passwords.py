@@ -42,8 +42,47 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+# zxcvbn's estimate, 0 (trivial) to 4: below 3 a password falls to an offline guessing attack
+# on a stolen hash within days. zxcvbn reads at most ZXCVBN_LENGTH characters.
+MIN_STRENGTH = 3
+ZXCVBN_LENGTH = 72
+
+
+def _why_weak(sequence: list[dict]) -> str:
+    """Why zxcvbn found a password easy to guess, from the longest pattern it matched."""
+    patterns = [m for m in sequence if m.get("pattern") != "bruteforce"]
+    if not patterns:
+        return ""
+    pattern = max(patterns, key=lambda m: len(m.get("token", "")))["pattern"]
+    if pattern == "repeat":
+        return _("Repeated characters or words, like “aaaa” or “abcabc”, are easy to guess.")
+    if pattern == "sequence":
+        return _("Sequences, like “abcd” or “1234”, are easy to guess.")
+    if pattern == "spatial":
+        return _("Rows of keys, like “qwerty”, are easy to guess.")
+    if pattern in ("date", "regex"):
+        return _("Dates and years are easy to guess.")
+    return _("Common words, names and passwords are easy to guess, even with letters swapped "
+             "for symbols.")
+
+
+def _strength_problem(password: str, email: str) -> str | None:
+    from zxcvbn import zxcvbn
+
+    user_inputs = [email, email.split("@")[0]] if email else []
+    result = zxcvbn(password[:ZXCVBN_LENGTH], user_inputs=user_inputs)
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    why = _why_weak(result["sequence"])
+    advice = _("That password would be easy to guess. Use four or more words that do not "
+               "belong together, or add more words to it.")
+    return f"{advice} {why}".strip()
+
+
 def password_problems(password: str, email: str = "") -> list[str]:
-    """What is wrong with PASSWORD as a new password, as messages a person can act on."""
+    """What is wrong with PASSWORD as a new password, as messages a person can act on: too
+    short or long, on the common-password list, the email address, or easy to guess by
+    zxcvbn's estimate (score below MIN_STRENGTH)."""
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(_("Use at least %(n)d characters. A short sentence is easy to remember.",
@@ -56,4 +95,8 @@ def password_problems(password: str, email: str = "") -> list[str]:
                           "Choose something less predictable."))
     elif email and lowered == email.lower():
         problems.append(_("Do not use your email address as your password."))
+    elif not problems:
+        weakness = _strength_problem(password, email)
+        if weakness:
+            problems.append(weakness)
     return problems
