@@ -39,9 +39,9 @@ def update_user(actor: User | None, user: User, *, display_name: str, roles: Ite
                 organisation_ids: Iterable[int], is_enabled: bool, ip: str = "") -> User:
     """Change USER's name, roles, organisations and whether the account is enabled.
 
-    Audits each kind of change. Disabling ends every session the person has. Refuses to let
-    an administrator take away their own admin role or disable their own account, and refuses
-    unknown roles or organisations.
+    Audits each kind of change (a new name as "user.renamed"). Disabling ends every session
+    the person has. Refuses to let an administrator take away their own admin role or disable
+    their own account, and refuses unknown roles or organisations.
     """
     new_roles = set(roles)
     unknown = new_roles - set(ROLES)
@@ -58,7 +58,7 @@ def update_user(actor: User | None, user: User, *, display_name: str, roles: Ite
             field="is_enabled")
     organisations = _organisations_by_id(organisation_ids)
 
-    user.display_name = display_name.strip()
+    _rename(actor, user, display_name, ip)
     _set_roles(actor, user, new_roles, ip)
     _set_organisations(actor, user, organisations, ip)
     if bool(user.is_enabled) != bool(is_enabled):
@@ -69,6 +69,15 @@ def update_user(actor: User | None, user: User, *, display_name: str, roles: Ite
                      detail={"email": user.email}, ip=ip)
     Session.flush()
     return user
+
+
+def _rename(actor, user: User, display_name: str, ip: str) -> None:
+    new_name = display_name.strip()
+    if new_name == user.display_name:
+        return
+    record_event(actor, "user.renamed", target=user, ip=ip,
+                 detail={"email": user.email, "old": user.display_name, "new": new_name})
+    user.display_name = new_name
 
 
 def _organisations_by_id(organisation_ids: Iterable[int]) -> list[Organisation]:

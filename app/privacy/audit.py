@@ -40,6 +40,7 @@ AUDIT_ACTIONS = {
     "invitation.revoked": _l("Invitation revoked"),
     "user.created": _l("Person added"),
     "user.registered": _l("Person registered"),
+    "user.renamed": _l("Name changed"),
     "user.roles_changed": _l("Roles changed"),
     "user.enabled": _l("Account enabled"),
     "user.disabled": _l("Account disabled"),

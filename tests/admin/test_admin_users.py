@@ -175,3 +175,18 @@ def test_opening_a_persons_page_is_audited(client, admin, make_user):
     # The list of people shows no one's details: it is not a view of a record.
     client.get("/admin/people")
     assert len(audit_events("record.viewed")) == 1
+
+
+def test_renaming_a_person_is_audited(client, admin, post_form, make_user):
+    person = make_user("participant")
+    old_name = person.display_name
+    post_form(f"/admin/people/{person.id}", {
+        "display_name": "  Mere Renamed ", "roles": ["participant"], "is_enabled": "y"})
+    [event] = audit_events("user.renamed")
+    assert event.actor_id == admin.id and event.target_id == str(person.id)
+    assert json.loads(event.detail) == {"email": person.email, "old": old_name,
+                                        "new": "Mere Renamed"}
+    # Saving again without a change records nothing more.
+    post_form(f"/admin/people/{person.id}", {
+        "display_name": "Mere Renamed", "roles": ["participant"], "is_enabled": "y"})
+    assert len(audit_events("user.renamed")) == 1
