@@ -107,11 +107,32 @@ def create_user(actor: User | None, *, email: str, display_name: str,
 # ---------------------------------------------------------------- signing in and out
 
 
+NOT_AN_EMAIL = "(not an email address)"
+
+
+def _tried_address(address: str) -> str:
+    """What the audit log keeps of an address typed for an account that does not exist: the
+    address when it is one, else a placeholder, since people type passwords into the email box
+    too."""
+    try:
+        normalise_email(address)
+    except ValueError:
+        return NOT_AN_EMAIL
+    return address[:254]
+
+
+def _demo_sign_in_refused() -> bool:
+    return current_app.config.get("KORERO_ENV") == "production"
+
+
 def check_password_sign_in(email: str, password: str, *, ip: str = "") -> User | None:
     """The enabled account matching EMAIL and PASSWORD, or None.
 
-    A failure is audited ("login.failure", with the address that was tried) and looks the same
-    to the caller whatever the reason. An outdated password hash is upgraded.
+    A failure is audited ("login.failure", with the address that was tried, or a placeholder
+    when what was typed for an unknown account is not an email address) and looks the same to
+    the caller whatever the reason. An outdated password hash is upgraded. Refuses a demo
+    account when KORERO_ENV is production (its password is published), with a message saying
+    so, audited as "login.failure" with reason "demo_in_production".
     """
     address = lookup_form(email)
     user = queries.get_user_by_email(address)
@@ -120,9 +141,13 @@ def check_password_sign_in(email: str, password: str, *, ip: str = "") -> User |
     if user is None or not matches or not user.is_enabled:
         reason = ("unknown_account" if user is None
                   else "wrong_password" if not matches else "account_disabled")
-        record_event(user, "login.failure", actor_email=address[:254], ip=ip,
-                     detail={"reason": reason})
+        record_event(user, "login.failure", ip=ip, detail={"reason": reason},
+                     actor_email=_tried_address(address) if user is None else "")
         return None
+    if user.is_demo and _demo_sign_in_refused():
+        record_event(user, "login.failure", ip=ip, detail={"reason": "demo_in_production"})
+        raise OperationRefused(_("Demo accounts are switched off on this site, because their "
+                                 "password is published. Sign in with your own account."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -146,25 +171,39 @@ def sign_out(user: User, *, ip: str = "") -> None:
 # ---------------------------------------------------------------- passwords
 
 
+def _void_reset_tokens(user: User) -> None:
+    """Make every outstanding password-reset link of USER stop working."""
+    now = utcnow()
+    for token in queries.list_outstanding_reset_tokens(user):
+        token.used_at = now
+
+
 def change_password(user: User, *, current_password: str, new_password: str,
                     ip: str = "") -> None:
-    """Set a new password for USER and end every session they have (the view starts a new one
-    for this browser). Refuses a wrong current password (field "current_password") and a new
-    password that fails the policy (field "new_password"). Audits "password.changed"."""
+    """Set a new password for USER, end every session they have (the view starts a new one
+    for this browser) and void their outstanding password-reset links. Refuses a wrong current
+    password (field "current_password", audited as "reauth.failure"; the view commits so the
+    event is kept) and a new password that fails the policy (field "new_password"). Audits
+    "password.changed"."""
     if user.is_demo:
         raise OperationRefused(_("Demo accounts are shared, so their password cannot be "
                                  "changed."))
     if not verify_password(user.password_hash, current_password or ""):
+        record_event(user, "reauth.failure", target=user, ip=ip,
+                     detail={"purpose": "change_password"})
         raise OperationRefused(_("That is not your current password."),
                                field="current_password")
     _check_new_password(new_password, user.email, field="new_password")
     user.password_hash = hash_password(new_password)
+    _void_reset_tokens(user)
     end_all_sessions(user)
+    Session.flush()
     record_event(user, "password.changed", target=user, ip=ip)
 
 
 def request_password_reset(email: str, *, ip: str = "") -> tuple[User | None, str | None]:
-    """Create a single-use reset token for the enabled account at EMAIL.
+    """Create a single-use reset token for the enabled account at EMAIL, voiding any older
+    ones: only the newest link works.
 
     Returns (user, raw token), or (None, None) when there is no such enabled account. Either
     way the request is audited ("password.reset_requested"), so both take the same path.
@@ -172,9 +211,10 @@ def request_password_reset(email: str, *, ip: str = "") -> tuple[User | None, st
     address = lookup_form(email)
     user = queries.get_user_by_email(address)
     if user is None or not user.is_enabled:
-        record_event(None, "password.reset_requested", actor_email=address[:254], ip=ip,
-                     detail={"account": "none"})
+        record_event(None, "password.reset_requested", actor_email=_tried_address(address),
+                     ip=ip, detail={"account": "none"})
         return None, None
+    _void_reset_tokens(user)
     raw = new_token()
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     Session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash(raw),
@@ -193,11 +233,9 @@ def reset_password(token: PasswordResetToken, new_password: str, *, ip: str = ""
         raise OperationRefused(_("This reset link can no longer be used. "
                                  "Please ask for a new one."))
     _check_new_password(new_password, user.email)
-    now = utcnow()
     user.password_hash = hash_password(new_password)
-    for other in queries.list_outstanding_reset_tokens(user):
-        other.used_at = now  # includes TOKEN itself
-    token.used_at = now
+    _void_reset_tokens(user)  # TOKEN and any other outstanding one
+    token.used_at = token.used_at or utcnow()
     end_all_sessions(user)
     Session.flush()
     record_event(user, "password.reset", target=user, ip=ip)

@@ -25,6 +25,8 @@ def load_user(user_id: str) -> User | None:
         return None
     if user is None or not user.is_enabled or str(user.session_version) != raw_version:
         return None
+    if user.is_demo and current_app.config.get("KORERO_ENV") == "production":
+        return None  # demo accounts have a published password: never signed in in production
     return user
 
 

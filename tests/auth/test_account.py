@@ -97,3 +97,13 @@ def test_demo_accounts_cannot_change_their_password(client, auth, make_user, pos
                                            "confirm": NEW_PASSWORD}).get_data(as_text=True)
     assert "Demo accounts are shared" in html
     assert verify_password(Session.get(User, user.id).password_hash, DEFAULT_PASSWORD)
+
+
+def test_a_wrong_current_password_is_audited(client, auth, make_user, post_form, audit_events):
+    user = make_user()
+    auth.login(user)
+    post_form("/account/password", {"current_password": "not my password at all",
+                                    "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    [event] = audit_events("reauth.failure")
+    assert event.actor_id == user.id and event.target_id == str(user.id)
+    assert event.detail == '{"purpose":"change_password"}'

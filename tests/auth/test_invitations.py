@@ -255,3 +255,25 @@ def test_membership_is_not_duplicated(client, invite, make_user, make_org, post_
     _, path = invite("known@example.org", ["participant"], org)
     post_form(path, {"password": DEFAULT_PASSWORD})
     assert len(Session.scalars(select(Membership).where(Membership.user_id == user.id)).all()) == 1
+
+
+def test_accepting_as_a_new_person_is_audited_as_a_sign_in(client, invite, post_form,
+                                                           audit_events):
+    _, path = invite("new@example.org", ["participant"])
+    _accept_new(post_form, path)
+    user = Session.scalars(select(User).where(User.email == "new@example.org")).one()
+    [event] = audit_events("login.success")
+    assert event.actor_id == user.id and detail_of(event) == {"second_factor": "none"}
+
+
+def test_a_demo_account_cannot_accept_with_its_password_in_production(
+        app, client, invite, make_user, post_form, monkeypatch, audit_events):
+    make_user("participant", email="demo@example.org", is_demo=True)
+    _, path = invite("demo@example.org", ["facilitator"])
+    monkeypatch.setitem(app.config, "KORERO_ENV", "production")
+    response = post_form(path, {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert "Demo accounts are switched off" in response.get_data(as_text=True)
+    assert not signed_in(client)
+    [event] = audit_events("login.failure")
+    assert detail_of(event) == {"reason": "demo_in_production"}

@@ -119,3 +119,41 @@ def test_account_without_password_cannot_sign_in(client, auth, make_user):
     Session.commit()
     assert GENERIC in auth.login_with_form("nopass@example.org").get_data(as_text=True)
     assert not signed_in(client)
+
+
+def test_a_password_typed_as_the_email_is_not_logged(client, auth, audit_events):
+    auth.login_with_form("my secret passphrase 2026", "my secret passphrase 2026")
+    auth.login_with_form("Nobody@Example.org")
+    assert [(e.actor_email, detail_of(e)["reason"]) for e in audit_events("login.failure")] == [
+        ("(not an email address)", "unknown_account"),
+        ("nobody@example.org", "unknown_account")]
+
+
+def test_demo_accounts_cannot_sign_in_in_production(app, client, auth, make_user, monkeypatch,
+                                                    audit_events):
+    user = make_user("admin", email="admin@demo.example.org", is_demo=True)
+    monkeypatch.setitem(app.config, "KORERO_ENV", "production")
+    response = auth.login_with_form("admin@demo.example.org")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Demo accounts are switched off on this site" in html and GENERIC not in html
+    assert not signed_in(client)
+    [event] = audit_events("login.failure")
+    assert event.actor_id == user.id and detail_of(event) == {"reason": "demo_in_production"}
+    # A wrong password still gets the generic answer: the refusal needs the right one.
+    wrong = auth.login_with_form("admin@demo.example.org", "not the right password at all")
+    assert GENERIC in wrong.get_data(as_text=True)
+
+
+def test_demo_accounts_still_sign_in_outside_production(client, auth, make_user):
+    make_user("participant", email="p@demo.example.org", is_demo=True)
+    assert auth.login_with_form("p@demo.example.org").status_code == 302
+    assert signed_in(client)
+
+
+def test_a_demo_session_ends_when_the_site_runs_in_production(app, client, auth, make_user,
+                                                             monkeypatch):
+    auth.login(make_user("participant", is_demo=True))
+    assert signed_in(client)
+    monkeypatch.setitem(app.config, "KORERO_ENV", "production")
+    assert not signed_in(client)

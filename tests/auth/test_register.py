@@ -78,3 +78,11 @@ def test_bad_input_is_explained(client, open_registration, post_form):
     assert "at least 12 characters" in html
     assert "not the same" in html
     assert Session.scalars(select(User)).all() == []
+
+
+def test_registering_is_audited_as_a_sign_in(client, open_registration, post_form,
+                                             audit_events):
+    post_form("/account/register", _form())
+    user = Session.scalars(select(User).where(User.email == "sione@example.org")).one()
+    [event] = audit_events("login.success")
+    assert event.actor_id == user.id and event.detail == '{"second_factor":"none"}'

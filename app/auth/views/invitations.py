@@ -96,6 +96,7 @@ def accept_invitation(token: str):
                 show_refusal(form, error)
             else:
                 start_session(user)
+                record_sign_in(user, method="none", ip=client_ip())
                 Session.commit()
                 _welcome()
                 # Staff are taken to two-factor set-up by the permission check.
@@ -112,10 +113,14 @@ def accept_invitation(token: str):
                                login_url=url_for("auth.login", next=request.path), **page)
     form = AcceptWithPasswordForm()
     if form.validate_on_submit():
-        user = check_password_sign_in(existing.email, form.password.data, ip=client_ip())
-        if user is None:
+        try:
+            user = check_password_sign_in(existing.email, form.password.data, ip=client_ip())
+            if user is None:
+                raise OperationRefused(_("That is not the password of this account."),
+                                       field="password")
+        except OperationRefused as error:  # wrong password, or a demo account in production
             Session.commit()  # keeps the audit record of the failure
-            form.password.errors.append(_("That is not the password of this account."))
+            show_refusal(form, error)
         else:
             accept_invitation_as_existing_user(invitation, user, ip=client_ip())
             start_session(user)
@@ -146,6 +151,7 @@ def register():
             show_refusal(form, error)
         else:
             start_session(user)
+            record_sign_in(user, method="none", ip=client_ip())
             Session.commit()
             flash(_("Welcome to Kōrero. Your account is ready."), "success")
             return redirect(url_for("main.index"))

@@ -50,8 +50,9 @@ def _reset_link_problem(token) -> tuple[str, int] | None:
         return _("This reset link is not valid. Check that you copied the whole link from "
                  "the email, or ask for a new one."), 404
     if token.used_at is not None:
-        return _("This reset link has already been used. Each link works once; ask for a new "
-                 "one if you need to."), 410
+        return _("This reset link has already been used, or a newer link or a password "
+                 "change has replaced it. Each link works once; ask for a new one if you need "
+                 "to."), 410
     if token.expires_at <= utcnow():
         return _("This reset link has expired: links work for an hour. Please ask for a new "
                  "one."), 410
@@ -100,6 +101,7 @@ def change_password():
             change_password_op(user, current_password=form.current_password.data,
                                new_password=form.new_password.data, ip=client_ip())
         except OperationRefused as error:
+            Session.commit()  # keeps the audit record of a wrong current password
             show_refusal(form, error)
         else:
             start_session(user)  # the old session version has ended: carry on in a new one

@@ -20,9 +20,11 @@ from app.auth.views.helpers import (
     client_ip,
     limit,
     pending_user_key,
+    show_refusal,
     submitted_email_key,
 )
 from app.db import Session
+from app.errors import OperationRefused
 from app.extensions import limiter
 from app.queries import is_self_registration_open
 from app.security import safe_next
@@ -39,16 +41,19 @@ def login():
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = check_password_sign_in(form.email.data, form.password.data, ip=client_ip())
-        if user is None:
+        try:
+            user = check_password_sign_in(form.email.data, form.password.data, ip=client_ip())
+            if user is None:
+                # One message for every reason: it never tells which part was wrong.
+                raise OperationRefused(_("That email and password do not match an account."))
+        except OperationRefused as error:  # that, or a demo account in production
             Session.commit()  # keeps the audit record of the failure
-            # One message for every reason: it never tells which part was wrong.
-            form.form_errors.append(_("That email and password do not match an account."))
-        elif user.has_two_factor:
-            begin_two_factor(user, next_url)
-            Session.commit()
-            return redirect(url_for("auth.two_factor"))
+            show_refusal(form, error)
         else:
+            if user.has_two_factor:
+                begin_two_factor(user, next_url)
+                Session.commit()
+                return redirect(url_for("auth.two_factor"))
             start_session(user)
             record_sign_in(user, method="none", ip=client_ip())
             Session.commit()
