@@ -338,11 +338,11 @@ def _mark_accepted(invitation: Invitation, user: User, *, ip: str,
 
 
 def register_participant(*, email: str, display_name: str, password: str,
-                         organisation: Organisation | None = None, ip: str = "") -> User:
+                         ip: str = "") -> User:
     """Create a participant account for someone registering themselves (the view checks that
-    self-registration is open). Refuses what create_user refuses. Audits "user.registered"."""
+    self-registration is open). They take part as themselves: only an administrator adds
+    people to organisations. Refuses what create_user refuses. Audits "user.registered"."""
     user = _add_user(email=email, display_name=display_name, roles=["participant"],
-                     password=password, organisation=organisation)
-    record_event(user, "user.registered", target=user, ip=ip,
-                 detail={"organisation_id": organisation.id if organisation else None})
+                     password=password, organisation=None)
+    record_event(user, "user.registered", target=user, ip=ip)
     return user

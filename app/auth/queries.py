@@ -7,7 +7,7 @@ from app.auth.addresses import lookup_form
 from app.auth.models import Invitation, PasswordResetToken, RecoveryCode
 from app.auth.tokens import normalise_code, token_hash
 from app.db import Session
-from app.models import Organisation, User
+from app.models import User
 
 
 def get_user_by_email(email: str | None) -> User | None:
@@ -35,15 +35,6 @@ def get_invitation_by_raw_token(raw: str) -> Invitation | None:
     return Session.scalars(
         select(Invitation).where(Invitation.token_hash == token_hash(raw))
     ).first()
-
-
-def list_organisations() -> list[Organisation]:
-    """Every organisation by name, for the self-registration choice."""
-    return list(Session.scalars(select(Organisation).order_by(func.lower(Organisation.name))))
-
-
-def get_organisation(organisation_id: int | None) -> Organisation | None:
-    return Session.get(Organisation, organisation_id) if organisation_id else None
 
 
 def list_unused_recovery_codes(user: User) -> list[RecoveryCode]:
