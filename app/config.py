@@ -67,6 +67,10 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PREFERRED_URL_SCHEME == "https"
+        # Under HTTPS the __Host- prefix makes browsers refuse the cookie unless it is Secure,
+        # for this host only (no Domain) and for the whole site (Path=/): a sibling subdomain
+        # cannot plant or overwrite it.
+        self.SESSION_COOKIE_NAME = "__Host-session" if self.SESSION_COOKIE_SECURE else "session"
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.IDLE_TIMEOUT = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))

@@ -103,9 +103,9 @@ def test_hsts_only_over_https(app):
 # ---------------------------------------------------------------- cookies
 
 
-def _session_cookie_header(response) -> str:
+def _session_cookie_header(response, name: str = "session") -> str:
     cookies = [value for value in response.headers.getlist("Set-Cookie")
-               if value.startswith("session=")]
+               if value.startswith(f"{name}=")]
     assert cookies, "the response set no session cookie"
     return cookies[0]
 
@@ -127,8 +127,10 @@ def test_session_cookie_is_secure_when_the_site_is_https(database_url, monkeypat
     Session.configure(**saved_bind)
     try:
         response = https_app.test_client().get("/", base_url="https://consult.example.nz")
-        attributes = {part.strip().lower() for part in _session_cookie_header(response).split(";")}
-        assert {"secure", "httponly", "samesite=lax"} <= attributes
+        cookie = _session_cookie_header(response, name="__Host-session")
+        attributes = {part.strip().lower() for part in cookie.split(";")}
+        assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
+        assert not any(attribute.startswith("domain=") for attribute in attributes)
     finally:
         https_app.extensions["korero_engine"].dispose()
 
