@@ -30,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]),
                                 x_proto=1, x_host=1)
 
+    _warn_about_production_settings(app)
     _init_extensions(app)
     _register_blueprints(app)
     from app import cli
@@ -72,6 +73,16 @@ def _select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(list(languages)) or "en"
+
+
+def _warn_about_production_settings(app: Flask) -> None:
+    """Say so in the log when a production site runs with a setting that weakens it."""
+    if app.config.get("KORERO_ENV") != "production":
+        return
+    if app.config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
+        logging.getLogger("korero").warning(
+            "REDIS_URL is not set: each worker keeps its own rate-limit counts, so limits "
+            "are multiplied by the number of workers. Set REDIS_URL in production.")
 
 
 def _load_models() -> None:

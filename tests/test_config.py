@@ -2,6 +2,7 @@
 Redis takes over rate-limit storage when REDIS_URL is set; /healthz tells the truth."""
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import uuid
@@ -151,3 +152,20 @@ def test_forwarded_for_is_believed_only_behind_trusted_proxies(tmp_path, monkeyp
     app.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"},
                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert seen["address"] == expected
+
+
+@pytest.mark.parametrize("env, redis_url, warned", [
+    ("production", "", True),
+    ("production", "redis://127.0.0.1:6379/13", False),
+    ("development", "", False),
+])
+def test_production_without_redis_warns_about_per_worker_limits(tmp_path, monkeypatch, caplog,
+                                                                database_url, env, redis_url,
+                                                                warned):
+    monkeypatch.setenv("KORERO_INSTANCE_PATH", str(tmp_path))
+    config = TestConfig(database_url)
+    config.KORERO_ENV = env
+    config.RATELIMIT_STORAGE_URI = redis_url or "memory://"
+    with caplog.at_level(logging.WARNING, logger="korero"):
+        create_app(config)
+    assert ("REDIS_URL is not set" in caplog.text) is warned
