@@ -49,6 +49,7 @@ test-e2e: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.signins
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check app forums workshops submissions tests bench

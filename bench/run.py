@@ -242,12 +242,13 @@ def render(results: list[Result], args, client: str, command: str, load_before: 
     return "\n".join(lines) + "\n"
 
 
-def write_results(section: str) -> None:
+def write_results(section: str, start: str = START_MARK, end: str = END_MARK) -> None:
+    """Put SECTION in place of the part of RESULTS.md between START and END (or append it)."""
     if RESULTS.exists():
         text = RESULTS.read_text()
-        if START_MARK in text and END_MARK in text:
-            head, rest = text.split(START_MARK, 1)
-            tail = rest.split(END_MARK, 1)[1].lstrip("\n")
+        if start in text and end in text:
+            head, rest = text.split(start, 1)
+            tail = rest.split(end, 1)[1].lstrip("\n")
             RESULTS.write_text(head + section + ("\n" + tail if tail else ""))
             return
         RESULTS.write_text(text.rstrip("\n") + "\n\n" + section)
