@@ -1,8 +1,8 @@
 """gunicorn settings for Kōrero. `make run` passes `-c gunicorn.conf.py`; gunicorn also reads
 this file by itself when it is started from the project root.
 
-The access log never shows an invitation or password-reset token: they are written as
-[redacted], in the request line, the Referer and any other field of the log format.
+The access log never shows an invitation, password-reset or registration token: they are
+written as [redacted], in the request line, the Referer and any other field of the log format.
 """
 from gunicorn.glogging import Logger
 

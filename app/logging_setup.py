@@ -1,7 +1,8 @@
-"""Secret tokens never reach a log: invitation and password-reset links carry their token in the
-path, and whoever reads the access log could use them. `redact_secrets` blanks those path
-segments; gunicorn.conf.py runs every access-log field through it, and app/security.py sends
-`Referrer-Policy: no-referrer` on any page whose address `contains_secret`."""
+"""Secret tokens never reach a log: invitation, password-reset and registration links carry
+their token in the path, and whoever reads the access log could use them. `redact_secrets`
+blanks those path segments; gunicorn.conf.py runs every access-log field through it, and
+app/security.py sends `Referrer-Policy: no-referrer` on any page whose address
+`contains_secret`."""
 from __future__ import annotations
 
 import re
@@ -9,14 +10,16 @@ from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 
-# /account/invitation/<token> and /account/reset-password/<token>, wherever they appear: the
-# request line, the Referer of the page's CSS request, a `?next=` that points back at one.
-_SECRET_PATH = re.compile(r"(/account/+(?:invitation|reset-password)/+)[^/?#&\s\"']+",
+# /account/invitation/<token>, /account/reset-password/<token> and /account/register/<token>,
+# wherever they appear: the request line, the Referer of the page's CSS request, a `?next=` that
+# points back at one. (/account/register itself, with no token, is left alone.)
+_SECRET_PATH = re.compile(r"(/account/+(?:invitation|reset-password|register)/+)[^/?#&\s\"']+",
                           re.IGNORECASE)
 
 
 def redact_secrets(text):
-    """TEXT with the token of every invitation or password-reset path replaced by [redacted].
+    """TEXT with the token of every invitation, password-reset or registration path replaced by
+    [redacted].
 
     Percent-encoded forms (`next=%2Faccount%2Finvitation%2F...`, `/account/%69nvitation/...`)
     are decoded first, so they cannot slip past; anything that is not a string is returned
@@ -35,6 +38,6 @@ def redact_secrets(text):
 
 
 def contains_secret(text: str) -> bool:
-    """True when TEXT holds an invitation or password-reset token."""
+    """True when TEXT holds an invitation, password-reset or registration token."""
     return redact_secrets(text) != text
 

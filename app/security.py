@@ -38,8 +38,8 @@ def set_security_headers(response):
     headers = response.headers
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Content-Type-Options"] = "nosniff"
-    # A page whose address holds a secret (an invitation or password-reset token, or a sign-in
-    # page whose `next=` points at one) sends no Referer at all, not even to this site.
+    # A page whose address holds a secret (an invitation, password-reset or registration token,
+    # or a sign-in page whose `next=` points at one) sends no Referer at all, not even to this site.
     headers["Referrer-Policy"] = ("no-referrer" if contains_secret(request.full_path)
                                   else "strict-origin-when-cross-origin")
     headers["X-Frame-Options"] = "DENY"

@@ -1,4 +1,4 @@
-"""The access log never shows an invitation or password-reset token: Kōrero served by gunicorn
+"""The access log never shows an invitation, password-reset or registration token: Kōrero served by gunicorn
 exactly as `make run` serves it (gunicorn.conf.py), real requests, the real log file read back."""
 from __future__ import annotations
 
@@ -88,6 +88,7 @@ def gunicorn_server(tmp_path):
 def test_tokens_never_reach_the_access_log(gunicorn_server):
     base_url, access_log, error_log = gunicorn_server
     invitation, reset, in_next, encoded = _token(), _token(), _token(), _token()
+    registration = _token()
     _get(f"{base_url}/account/invitation/{invitation}")
     # The page's stylesheet: gunicorn's default format prints its Referer, the page's address.
     assert _get(f"{base_url}/static/css/korero.css",
@@ -98,11 +99,14 @@ def test_tokens_never_reach_the_access_log(gunicorn_server):
     # Signing in first sends people to /account/login?next=<the invitation's path>.
     _get(f"{base_url}/account/login?next=%2Faccount%2Finvitation%2F{in_next}")
     _get(f"{base_url}/account/%69nvitation/{encoded}")
+    _get(f"{base_url}/account/register/{registration}")
+    _get(f"{base_url}/static/css/korero.css",
+         {"Referer": f"{base_url}/account/register/{registration}"})
     _get(f"{base_url}/healthz?marker=done")
 
     log = _wait_for(lambda: "marker=done" in access_log.read_text() and access_log.read_text(),
                     10, "the access log to be written")
-    for token in (invitation, reset, in_next, encoded):
+    for token in (invitation, reset, in_next, encoded, registration):
         assert token not in log, log
         assert token not in error_log.read_text()
     lines = log.splitlines()
@@ -112,6 +116,9 @@ def test_tokens_never_reach_the_access_log(gunicorn_server):
     assert sum(f'"{base_url}/account/reset-password/[redacted]"' in line
                for line in lines) == 1, log
     assert any("next=/account/invitation/[redacted]" in line for line in lines), log
+    # Registration is closed on a fresh site, so the link answers 404; still redacted.
+    assert any('"GET /account/register/[redacted] HTTP/1.1" 404' in line for line in lines), log
+    assert sum(f'"{base_url}/account/register/[redacted]"' in line for line in lines) == 1, log
     # Everything else is logged as it was.
     assert any('"GET /healthz?marker=done HTTP/1.1" 200' in line for line in lines), log
 
@@ -133,6 +140,14 @@ def test_make_run_serves_with_the_redacting_config():
     ("/account/login?next=%252Faccount%252Freset-password%252Fabc",
      "/account/login?next=/account/reset-password/[redacted]"),
     ("GET //account//invitation/abc HTTP/1.1", "GET //account//invitation/[redacted] HTTP/1.1"),
+    ("GET /account/register/eyJlbWFpbCI6ImEifQ.aBc.dEf HTTP/1.1",
+     "GET /account/register/[redacted] HTTP/1.1"),
+    ("https://consult.example.nz/account/register/abc",
+     "https://consult.example.nz/account/register/[redacted]"),
+    ("/account/login?next=%2Faccount%2Fregister%2Fabc",
+     "/account/login?next=/account/register/[redacted]"),
+    ("GET /account/register HTTP/1.1", "GET /account/register HTTP/1.1"),
+    ("POST /account/register?x=1 HTTP/1.1", "POST /account/register?x=1 HTTP/1.1"),
     ("GET /account/invitations HTTP/1.1", "GET /account/invitations HTTP/1.1"),
     ("GET /admin/invitations?page=2%2F3 HTTP/1.1", "GET /admin/invitations?page=2%2F3 HTTP/1.1"),
     ("-", "-"),

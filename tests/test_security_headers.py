@@ -78,6 +78,7 @@ def test_every_response_carries_the_headers(client, path):
 @pytest.mark.parametrize("path", [
     "/account/invitation/not-a-real-token.abc",
     "/account/reset-password/not-a-real-token.abc",
+    "/account/register/not-a-real-token.abc",
     "/account/login?next=%2Faccount%2Finvitation%2Fnot-a-real-token.abc",
 ])
 def test_pages_whose_address_holds_a_token_send_no_referrer(client, path):
