@@ -89,6 +89,8 @@ class Config:
         self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(instance / "outbox"))
         self.INVITATION_DAYS = _int("INVITATION_DAYS", 14)
         self.PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+        # How long the emailed link that completes self-registration works.
+        self.REGISTRATION_LINK_HOURS = _int("REGISTRATION_LINK_HOURS", 24)
         self.DEMO_PASSWORD = os.environ.get("KORERO_DEMO_PASSWORD", "korero-demo-2026")
         self.LANGUAGES = {"en": "English"}
         self.BABEL_DEFAULT_LOCALE = "en"

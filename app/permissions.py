@@ -36,6 +36,7 @@ MATRIX: dict[str, str | frozenset[str]] = {
     "auth.reset_password": PUBLIC,
     "auth.accept_invitation": PUBLIC,
     "auth.register": PUBLIC,  # refuses unless an admin opened self-registration
+    "auth.complete_registration": PUBLIC,  # the emailed link; refuses as auth.register does
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.two_factor_setup": SIGNED_IN,

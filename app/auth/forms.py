@@ -46,6 +46,14 @@ def _new_password_fields(label=None):
     return password, confirm
 
 
+def _display_name_field():
+    return StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        description=_l("How you will appear to others, for example in the forum."),
+    )
+
+
 class LoginForm(FlaskForm):
     # No format check: the answer must be the same generic message for any address.
     email = EmailField(_l("Email address"), validators=[DataRequired(_l("Enter your email "
@@ -116,11 +124,7 @@ class RecoveryCodesForm(FlaskForm):
 
 
 class AcceptInvitationForm(_NewPasswordMixin, FlaskForm):
-    display_name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        description=_l("How you will appear to others, for example in the forum."),
-    )
+    display_name = _display_name_field()
     password, confirm = _new_password_fields()
 
 
@@ -135,16 +139,24 @@ class AcceptConfirmForm(FlaskForm):
     """A button only: the signed-in person accepts an invitation to their own address."""
 
 
-class RegisterForm(_NewPasswordMixin, FlaskForm):
-    display_name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        description=_l("How you will appear to others, for example in the forum."),
-    )
+class RegisterForm(FlaskForm):
+    """The first step of self-registration: who you are and where to send the link. No
+    password yet: it is chosen from the emailed link, which proves the address is yours."""
+
+    display_name = _display_name_field()
     email = EmailField(_l("Email address"),
                        validators=[DataRequired(_l("Enter your email address.")),
-                                   Length(max=254), _valid_email])
+                                   Length(max=254), _valid_email],
+                       description=_l("We will email this address a link to finish creating "
+                                      "your account."))
     # No organisation choice: anyone may register, so a self-registered person takes part as
     # themselves; only an administrator adds people to an organisation (its stakeholder group
     # shows on their feedback and quotes).
+
+
+class CompleteRegistrationForm(_NewPasswordMixin, FlaskForm):
+    """The second step, from the emailed link: the name (as given, and correctable) and a
+    password. The address comes from the link, never from the form."""
+
+    display_name = _display_name_field()
     password, confirm = _new_password_fields()

@@ -1,4 +1,5 @@
-"""Emails about accounts: invitations, password resets, and notices of security changes.
+"""Emails about accounts: invitations, registration links, password resets, and notices of
+security changes.
 
 Every link is built from BASE_URL (app.mail.absolute_url), never from the request.
 """
@@ -54,6 +55,24 @@ def send_password_reset_email(user: User, raw_token: str) -> None:
     text, html = _render("password_reset", user=user, link=link,
                          minutes=current_app.config["PASSWORD_RESET_MINUTES"])
     send_email_later(user.email, _("Reset your Kōrero password"), text, html)
+
+
+def send_registration_email(email: str, display_name: str, signed_token: str) -> None:
+    """Email the link that finishes self-registration, in the background: the page answers in
+    the same time whether this or send_registration_exists_email was called."""
+    link = absolute_url("auth.complete_registration", token=signed_token)
+    text, html = _render("registration", display_name=display_name, link=link,
+                         hours=current_app.config["REGISTRATION_LINK_HOURS"])
+    send_email_later(email, _("Finish creating your Kōrero account"), text, html)
+
+
+def send_registration_exists_email(user: User) -> None:
+    """Tell the owner of an existing account that someone asked to register their address,
+    with the sign-in and password-reset pages (and no registration link), in the background."""
+    text, html = _render("registration_exists", user=user,
+                         login_link=absolute_url("auth.login"),
+                         reset_link=absolute_url("auth.forgot_password"))
+    send_email_later(user.email, _("You already have a Kōrero account"), text, html)
 
 
 def send_password_changed_email(user: User) -> bool:

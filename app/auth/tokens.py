@@ -1,5 +1,5 @@
-"""Random tokens, the hashes we store instead of them, signed invitation links and
-two-factor recovery codes."""
+"""Random tokens, the hashes we store instead of them, signed invitation and registration
+links and two-factor recovery codes."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +9,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 INVITATION_SALT = "korero.invitation"
+REGISTRATION_SALT = "korero.registration"
 RECOVERY_CODE_COUNT = 10
 # No 0/o or 1/l/i: the codes are often copied by hand from paper.
 RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
@@ -52,6 +53,34 @@ def unsign_invitation_token(signed: str, max_age_seconds: int) -> str:
     if not isinstance(raw, str) or not raw:
         raise InvalidToken()
     return raw
+
+
+def _registration_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REGISTRATION_SALT)
+
+
+def sign_registration_token(email: str, display_name: str) -> str:
+    """A link token carrying the (normalised) EMAIL and the name someone registered with.
+
+    Nothing is stored: the signature is the proof that the email reached that address, and the
+    link stops working once an account has the address."""
+    return _registration_serializer().dumps({"email": email, "name": display_name})
+
+
+def unsign_registration_token(signed: str, max_age_seconds: int) -> tuple[str, str]:
+    """(email, name) from a signed registration token. Raises ExpiredToken or InvalidToken."""
+    try:
+        payload = _registration_serializer().loads(signed, max_age=max_age_seconds)
+    except SignatureExpired as error:
+        raise ExpiredToken() from error
+    except BadSignature as error:
+        raise InvalidToken() from error
+    if not isinstance(payload, dict):
+        raise InvalidToken()
+    email, name = payload.get("email"), payload.get("name")
+    if not isinstance(email, str) or not email or not isinstance(name, str):
+        raise InvalidToken()
+    return email, name
 
 
 def new_recovery_code() -> str:

@@ -1,6 +1,8 @@
 """Rate limits, hit for real: per address and per account; only POSTs count; a 429 page."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.auth.operations import create_invitation
@@ -133,8 +135,46 @@ def test_accepting_one_invitation_is_limited_whatever_the_address(app, make_user
 
 @pytest.mark.usefixtures("open_registration")
 def test_registration_is_limited_per_address(post_form):
-    data = {"display_name": "N", "email": "x@example.org", "password": "short",
-            "confirm": "short", "organisation_id": "0"}
-    for _ in range(5):
+    for n in range(5):
+        data = {"display_name": "N", "email": f"not-an-email-{n}"}
         assert post_form("/account/register", data).status_code == 200
-    _assert_too_many(post_form("/account/register", data))
+    _assert_too_many(post_form("/account/register", {"display_name": "N",
+                                                     "email": "x@example.org"}))
+
+
+def _wait_for_emails(outbox, count: int) -> list:
+    """The outbox once COUNT emails are in it (registration emails are sent in the
+    background), or after a second; never waits for more than COUNT."""
+    deadline = time.monotonic() + 1.0
+    while len(outbox.messages()) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return outbox.messages()
+
+
+@pytest.mark.usefixtures("open_registration")
+def test_registration_requests_are_limited_per_email_whatever_the_address(post_form, outbox):
+    """Each request emails the address: three an hour, however many addresses ask."""
+    for n in range(3):
+        response = post_form("/account/register",
+                             {"display_name": "N", "email": "target@example.org"},
+                             **_from(f"198.51.100.{n}"))
+        assert response.status_code == 200
+    assert len(_wait_for_emails(outbox, 3)) == 3
+    _assert_too_many(post_form("/account/register",
+                               {"display_name": "N", "email": "Target@Example.org"},
+                               **_from("198.51.100.50")))
+    assert len(_wait_for_emails(outbox, 4)) == 3
+    assert post_form("/account/register", {"display_name": "N", "email": "other@example.org"},
+                     **_from("198.51.100.51")).status_code == 200
+
+
+@pytest.mark.usefixtures("open_registration")
+def test_the_registration_link_is_limited_per_address(app, post_form):
+    from app.auth.tokens import sign_registration_token
+
+    with app.app_context():
+        path = "/account/register/" + sign_registration_token("new@example.org", "N")
+    for _ in range(5):
+        assert post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.7")).status_code == 200
+    _assert_too_many(post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.7")))
+    assert post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.8")).status_code == 200

@@ -17,4 +17,10 @@ def _labels():
             "role_descriptions": ROLE_DESCRIPTIONS}
 
 
-from app.auth.views import account, invitations, passwords, signin  # noqa: F401
+from app.auth.views import (  # noqa: F401
+    account,
+    invitations,
+    passwords,
+    registration,
+    signin,
+)

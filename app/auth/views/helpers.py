@@ -24,6 +24,8 @@ LIMITS = {
     "RATELIMIT_INVITATION_PER_ADDRESS": "10/minute;30/hour",
     "RATELIMIT_INVITATION_PER_ACCOUNT": "5/minute;20/hour",
     "RATELIMIT_REGISTER_PER_ADDRESS": "5/minute;20/hour",
+    # Each registration request emails the address: no more than a few an hour to anyone.
+    "RATELIMIT_REGISTER_PER_ACCOUNT": "3/hour",
     "RATELIMIT_ACCOUNT_CHANGES_PER_ADDRESS": "10/minute;50/hour",
 }
 

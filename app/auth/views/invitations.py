@@ -1,4 +1,6 @@
-"""Joining: accepting an invitation, and self-registration when an admin has opened it."""
+"""Joining by invitation: accepting one, as a new person or with an existing account.
+
+Self-registration is in registration.py."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -9,14 +11,12 @@ from app.auth.forms import (
     AcceptConfirmForm,
     AcceptInvitationForm,
     AcceptWithPasswordForm,
-    RegisterForm,
 )
 from app.auth.operations import (
     accept_invitation_as_existing_user,
     accept_invitation_as_new_user,
     check_password_sign_in,
     record_sign_in,
-    register_participant,
 )
 from app.auth.queries import get_invitation_by_raw_token, get_user_by_email
 from app.auth.sessions import start_session
@@ -26,7 +26,6 @@ from app.auth.views.helpers import client_ip, invitation_key, limit, show_refusa
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.extensions import limiter
-from app.queries import is_self_registration_open
 
 
 def _load_invitation(token: str):
@@ -129,30 +128,3 @@ def accept_invitation(token: str):
             _welcome()
             return redirect(url_for("main.index"))
     return render_template("auth/accept_invitation.html", mode="existing", form=form, **page)
-
-
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(limit("RATELIMIT_REGISTER_PER_ADDRESS"), methods=["POST"])
-def register():
-    """Create a participant account, when an admin has opened self-registration."""
-    if not is_self_registration_open():
-        # 404, like any page that is switched off; the page says how to join instead.
-        return render_template("auth/register_closed.html"), 404
-    if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
-    form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            # Never an organisation: an anonymous visitor must not speak for one.
-            user = register_participant(
-                email=form.email.data, display_name=form.display_name.data,
-                password=form.password.data, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            start_session(user)
-            record_sign_in(user, method="none", ip=client_ip())
-            Session.commit()
-            flash(_("Welcome to Kōrero. Your account is ready."), "success")
-            return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form)
