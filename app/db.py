@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -104,12 +104,14 @@ def _sqlite_begin_statement() -> str:
     once, so that is the one that writes); a plain deferred BEGIN otherwise: for reads, so
     readers never queue behind writers; for what follows the commit (an export streaming its
     rows must not hold the write lock); and outside requests (the CLI, the test suite)."""
-    if not has_request_context() or g.get("_korero_began_write"):
+    # Kept on the request itself (not flask.g, which belongs to the app context and can
+    # outlive one request when contexts are nested).
+    if not has_request_context() or request.environ.get("korero.began_write"):
         return "BEGIN"
     view = current_app.view_functions.get(request.endpoint or "")
     if request.method in SAFE_METHODS and not getattr(view, "korero_writes_on_get", False):
         return "BEGIN"
-    g._korero_began_write = True
+    request.environ["korero.began_write"] = True
     return "BEGIN IMMEDIATE"
 
 
