@@ -42,14 +42,19 @@ def sign_invitation_token(raw: str) -> str:
     return _invitation_serializer().dumps(raw)
 
 
-def unsign_invitation_token(signed: str, max_age_seconds: int) -> str:
-    """The random part of a signed invitation token. Raises ExpiredToken or InvalidToken."""
+def _loads(serializer: URLSafeTimedSerializer, signed: str, max_age_seconds: int):
+    """What SIGNED carries, in the two ways a link can fail: ExpiredToken or InvalidToken."""
     try:
-        raw = _invitation_serializer().loads(signed, max_age=max_age_seconds)
+        return serializer.loads(signed, max_age=max_age_seconds)
     except SignatureExpired as error:
         raise ExpiredToken() from error
     except BadSignature as error:
         raise InvalidToken() from error
+
+
+def unsign_invitation_token(signed: str, max_age_seconds: int) -> str:
+    """The random part of a signed invitation token. Raises ExpiredToken or InvalidToken."""
+    raw = _loads(_invitation_serializer(), signed, max_age_seconds)
     if not isinstance(raw, str) or not raw:
         raise InvalidToken()
     return raw
@@ -69,12 +74,7 @@ def sign_registration_token(email: str, display_name: str) -> str:
 
 def unsign_registration_token(signed: str, max_age_seconds: int) -> tuple[str, str]:
     """(email, name) from a signed registration token. Raises ExpiredToken or InvalidToken."""
-    try:
-        payload = _registration_serializer().loads(signed, max_age=max_age_seconds)
-    except SignatureExpired as error:
-        raise ExpiredToken() from error
-    except BadSignature as error:
-        raise InvalidToken() from error
+    payload = _loads(_registration_serializer(), signed, max_age_seconds)
     if not isinstance(payload, dict):
         raise InvalidToken()
     email, name = payload.get("email"), payload.get("name")
