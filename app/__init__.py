@@ -33,7 +33,10 @@ def create_app(config: Config | None = None) -> Flask:
     _warn_about_production_settings(app)
     _init_extensions(app)
     _register_blueprints(app)
-    from app import cli
+    from app import cli, packages, permissions
+
+    # Feature packages plug in here, through their registrations (app/packages.py).
+    packages.init_app(app, permissions.CORE_ACCESS)
 
     cli.init_app(app)
     return app
@@ -86,7 +89,8 @@ def _warn_about_production_settings(app: Flask) -> None:
 
 
 def _load_models() -> None:
-    """Import every model module so the metadata (and Alembic) sees all tables."""
+    """Import every core model module so the metadata (and Alembic) sees all tables; each
+    package's models are imported through its registration."""
     import app.auth.models
     import app.feedback
     import app.models
@@ -94,18 +98,13 @@ def _load_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """The core's own blueprints; feature packages register theirs through app.packages."""
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
     from app.privacy.views import bp as privacy_bp
-    from forums.views import bp as forums_bp
-    from submissions.views import bp as submissions_bp
-    from workshops.views import bp as workshops_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(privacy_bp, url_prefix="/oversight")
-    app.register_blueprint(forums_bp, url_prefix="/forums")
-    app.register_blueprint(workshops_bp, url_prefix="/workshops")
-    app.register_blueprint(submissions_bp, url_prefix="/submissions")

@@ -3,6 +3,7 @@ own --help. Commands are thin like views: parse, call operations, commit once, r
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -185,7 +186,53 @@ def audit_verify_command() -> None:
     click.echo(f"Audit log intact: {report.checked} events checked.")
 
 
+@click.command("access-matrix")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write here instead of docs/access-matrix.md in the project folder.")
+@with_appcontext
+def access_matrix_command(output: str | None) -> None:
+    """Write the whole access matrix (core and every package) as Markdown."""
+    from app.access_doc import MATRIX_DOC, render_access_matrix
+    from app.config import PROJECT_ROOT
+
+    path = Path(output) if output else PROJECT_ROOT / MATRIX_DOC
+    path.write_text(render_access_matrix(current_app), encoding="utf-8")
+    click.echo(f"Wrote the access matrix to {path}.")
+
+
+@click.command("db-revision")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@click.option("--package", "package_name", default=None,
+              help="The feature package whose migrations folder gets the revision "
+                   "(default: the core's).")
+@click.option("--autogenerate/--empty", default=True, show_default=True,
+              help="Compare the models with the database to write the operations.")
+@with_appcontext
+def db_revision_command(message: str, package_name: str | None, autogenerate: bool) -> None:
+    """Write a new Alembic revision on top of the current head (core or a package's)."""
+    from alembic import command
+
+    from app.migrate import MIGRATIONS, alembic_config
+    from app.packages import packages_for
+
+    folder = MIGRATIONS / "versions"
+    if package_name:
+        found = {p.name: p for p in packages_for(current_app)}
+        package = found.get(package_name)
+        if package is None or package.migrations is None:
+            raise click.BadParameter(
+                f"no package {package_name!r} with a migrations folder; packages with one: "
+                f"{', '.join(n for n, p in found.items() if p.migrations) or 'none'}",
+                param_hint="--package")
+        folder = package.migrations
+        folder.mkdir(parents=True, exist_ok=True)
+    config = alembic_config(current_app.config["DATABASE_URL"])
+    script = command.revision(config, message=message, autogenerate=autogenerate,
+                              version_path=str(folder))
+    click.echo(f"Wrote {getattr(script, 'path', script)}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (db_upgrade, create_user_command, invite_command, seed_demo_command,
-                    audit_verify_command):
+                    audit_verify_command, access_matrix_command, db_revision_command):
         app.cli.add_command(command)

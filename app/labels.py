@@ -12,7 +12,7 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
 }
 
-# What each role is for (DESIGN.md), shown to the person who holds it.
+# What each role is for, shown to the person who holds it.
 ROLE_DESCRIPTIONS = {
     "participant": _l("Post in the forum, book workshops, make submissions for yourself or for "
                       "your organisation, review the notes of your own interview, and download "

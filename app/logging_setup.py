@@ -6,15 +6,31 @@ app/security.py sends `Referrer-Policy: no-referrer` on any page whose address
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 
 # /account/invitation/<token>, /account/reset-password/<token> and /account/register/<token>,
 # wherever they appear: the request line, the Referer of the page's CSS request, a `?next=` that
-# points back at one. (/account/register itself, with no token, is left alone.)
-_SECRET_PATH = re.compile(r"(/account/+(?:invitation|reset-password|register)/+)[^/?#&\s\"']+",
-                          re.IGNORECASE)
+# points back at one. (/account/register itself, with no token, is left alone.) Feature packages
+# add their own prefixes (a private calendar feed ...) in their registrations.
+CORE_SECRET_PREFIXES = (r"/account/+(?:invitation|reset-password|register)/+",)
+_TOKEN = r"[^/?#&\s\"']+"
+
+
+@lru_cache(maxsize=1)
+def _secret_path() -> re.Pattern:
+    from app.packages import secret_path_patterns
+
+    prefixes = "|".join(f"(?:{prefix})" for prefix in
+                        (*CORE_SECRET_PREFIXES, *secret_path_patterns()))
+    return re.compile(f"({prefixes}){_TOKEN}", re.IGNORECASE)
+
+
+def forget_secret_paths() -> None:
+    """Rebuild the pattern on next use (a package was added after it was first built)."""
+    _secret_path.cache_clear()
 
 
 def redact_secrets(text):
@@ -28,8 +44,8 @@ def redact_secrets(text):
         return text
     candidate = text
     for _ in range(3):  # a token may be encoded once in `next=`, twice in a Referer of that
-        if _SECRET_PATH.search(candidate):
-            return _SECRET_PATH.sub(rf"\g<1>{REDACTED}", candidate)
+        if _secret_path().search(candidate):
+            return _secret_path().sub(rf"\g<1>{REDACTED}", candidate)
         decoded = unquote(candidate)
         if decoded == candidate:
             break

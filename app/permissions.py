@@ -1,13 +1,15 @@
 """Who may use which endpoint: one declared matrix, enforced before every request.
 
-Default deny: an endpoint missing from MATRIX is refused with 403 for everyone (and
-tests/test_permissions.py fails on it). Object-level rules (may this person see *this* draft?)
+Default deny: an endpoint missing from the matrix is refused with 403 for everyone (and
+tests/test_permissions.py fails on it). The matrix is CORE_ACCESS (below) merged with what each
+feature package declares in its registration (app/packages.py); `flask --app app access-matrix`
+writes the whole merged matrix to docs/access-matrix.md, so access changes show in one diff. Object-level rules (may this person see *this* draft?)
 are model methods `can_<verb>(user)`; views call them and answer 404 for objects the person
 may not know exist.
 """
 from __future__ import annotations
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from app.models import ROLES
@@ -20,7 +22,7 @@ ADMIN = frozenset({"admin"})
 OVERSIGHT = frozenset({"admin", "advisory"})
 EVERY_ROLE = frozenset(ROLES)
 
-MATRIX: dict[str, str | frozenset[str]] = {
+CORE_ACCESS: dict[str, str | frozenset[str]] = {
     # Site
     "static": PUBLIC,
     "main.index": PUBLIC,
@@ -59,10 +61,6 @@ MATRIX: dict[str, str | frozenset[str]] = {
     # Oversight
     "privacy.audit_log": OVERSIGHT,
     "privacy.export_audit_log": OVERSIGHT,
-    # Feature landing pages (their own issues fill them)
-    "forums.index": PUBLIC,
-    "workshops.index": PUBLIC,
-    "submissions.index": PUBLIC,
 }
 
 # While a staff member has not yet set up two-factor sign-in, these are all they may reach.
@@ -71,14 +69,21 @@ TWO_FACTOR_SETUP_ENDPOINTS = frozenset(
 )
 
 
-def access_for(endpoint: str | None):
-    """The declared access of ENDPOINT, or None when it declares nothing (deny)."""
-    return MATRIX.get(endpoint or "")
+def access_matrix() -> dict[str, str | frozenset[str]]:
+    """The current app's whole matrix: the core's and every package's declarations."""
+    return current_app.extensions["korero_access"]
 
 
-def may_access(user, endpoint: str | None) -> bool:
-    """Whether USER (possibly anonymous) may use ENDPOINT according to the matrix."""
-    access = access_for(endpoint)
+def access_for(endpoint: str | None, matrix: dict | None = None):
+    """The declared access of ENDPOINT, or None when it declares nothing (deny). MATRIX
+    defaults to the current app's."""
+    return (access_matrix() if matrix is None else matrix).get(endpoint or "")
+
+
+def may_access(user, endpoint: str | None, matrix: dict | None = None) -> bool:
+    """Whether USER (possibly anonymous) may use ENDPOINT according to the matrix (the
+    current app's unless MATRIX is given)."""
+    access = access_for(endpoint, matrix)
     if access is None:
         return False
     if access == PUBLIC:
@@ -126,4 +131,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _permission_helpers():
-        return {"may_access": lambda endpoint: may_access(current_user, endpoint)}
+        from app.packages import home_cards, navigation
+
+        def allowed(endpoint: str) -> bool:
+            return may_access(current_user, endpoint)
+
+        return {"may_access": allowed,
+                "package_nav": lambda: navigation(current_app, allowed),
+                "package_home_cards": lambda: home_cards(current_app, allowed)}

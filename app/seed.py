@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
+from app import packages
 from app.admin.operations import create_consultation, create_organisation
 from app.auth.operations import create_user
 from app.db import utcnow
@@ -117,8 +119,14 @@ def seed_demo(session: OrmSession, *, password: str) -> SeedReport:
     report = SeedReport()
     organisations = _seed_organisations(session, report)
     accounts = _seed_accounts(session, report, organisations, password)
-    _seed_governance_groups(session, report, kaitiaki=accounts["kaitiaki"])
-    _seed_consultation(session, report)
+    groups = _seed_governance_groups(session, report, kaitiaki=accounts["kaitiaki"])
+    consultation = _seed_consultation(session, report)
+    session.flush()
+    # Then each feature package adds its own demo data, in package order.
+    app = current_app._get_current_object() if has_app_context() else None
+    packages.seed_demo(app, packages.DemoContext(
+        session=session, report=report, accounts=accounts, organisations=organisations,
+        consultation=consultation, governance_groups=groups, password=password))
     session.flush()
     return report
 
@@ -156,7 +164,9 @@ def _seed_accounts(session: OrmSession, report: SeedReport,
     return accounts
 
 
-def _seed_governance_groups(session: OrmSession, report: SeedReport, *, kaitiaki: User) -> None:
+def _seed_governance_groups(session: OrmSession, report: SeedReport, *,
+                            kaitiaki: User) -> dict[str, GovernanceGroup]:
+    groups = {}
     for name, kind in GOVERNANCE_GROUPS:
         group = session.scalar(select(GovernanceGroup).where(GovernanceGroup.name == name))
         created = group is None
@@ -166,13 +176,17 @@ def _seed_governance_groups(session: OrmSession, report: SeedReport, *, kaitiaki
         if all(person.id != kaitiaki.id for person in group.kaitiaki):
             group.kaitiaki.append(kaitiaki)
         report.note(created, f"governance group {name} (kaitiaki {kaitiaki.email})")
+        groups[name] = group
+    return groups
 
 
-def _seed_consultation(session: OrmSession, report: SeedReport) -> None:
+def _seed_consultation(session: OrmSession, report: SeedReport) -> Consultation:
     existing = session.scalar(select(Consultation).where(Consultation.slug == CONSULTATION_SLUG))
+    consultation = existing
     if existing is None:
         now = utcnow().replace(second=0, microsecond=0)
-        create_consultation(None, title=CONSULTATION_TITLE, slug=CONSULTATION_SLUG,
+        consultation = create_consultation(None, title=CONSULTATION_TITLE, slug=CONSULTATION_SLUG,
                             summary=CONSULTATION_SUMMARY, status="open",
                             opens_at=now - timedelta(days=1), closes_at=now + timedelta(weeks=6))
     report.note(existing is None, f"consultation “{CONSULTATION_TITLE}”")
+    return consultation

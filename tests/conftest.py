@@ -166,6 +166,27 @@ def make_consultation(db_session):
     return factory
 
 
+# ---------------------------------------------------------------- an app with a sample package
+
+
+@pytest.fixture
+def sample_app(database_url):
+    """A separate app with the sample package; the shared Session goes back to the test's
+    transaction afterwards (create_app binds it to the new app's engine)."""
+    saved_bind = dict(Session.session_factory.kw)
+    config = TestConfig(database_url)
+    config.EXTRA_PACKAGES = ["sample_package:register"]
+    app = create_app(config)
+    Session.remove()
+    Session.configure(**saved_bind)
+    import sample_package
+
+    sample_package.CALLS.clear()
+    yield app
+    app.extensions["korero_engine"].dispose()
+
+
+
 # ---------------------------------------------------------------- signing in
 
 

@@ -3,13 +3,15 @@ and a snapshot of every table to prove a request changed nothing.
 
 Used by test_permissions.py, test_csrf.py, test_security_headers.py and test_object_access.py.
 URL arguments are filled generically from their names (`user_id` -> a real user's id,
-`token` -> a bogus token ...); a rule with an argument nobody knows how to fill fails loudly, so
-a new route can never slip past the walk.
+`token` -> a bogus token ...); feature packages supply the objects their URLs name through their
+registration (`FeaturePackage.route_objects`), so nothing here is edited for a new package. A
+rule with an argument nobody knows how to fill fails loudly, so a new route can never slip past
+the walk.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,9 +45,11 @@ class RouteObjects:
     consultation: object
     invitation: object
     feedback_item: object
+    package_objects: dict = field(default_factory=dict)  # from packages' route_objects
 
     def by_name(self) -> dict:
         return {
+            **self.package_objects,
             "user": self.owner,
             "person": self.owner,
             "account": self.owner,
@@ -60,8 +64,10 @@ class RouteObjects:
         }
 
 
-def create_route_objects(make_user, make_org, make_consultation, owner=None) -> RouteObjects:
-    """One of each object a URL can name, created for real in the test's transaction."""
+def create_route_objects(make_user, make_org, make_consultation, owner=None,
+                         app=None) -> RouteObjects:
+    """One of each object a URL can name, created for real in the test's transaction (with the
+    objects of APP's packages; of the installed packages when no APP is given)."""
     from app.auth.models import Invitation
     from app.feedback import FeedbackItem
 
@@ -82,7 +88,36 @@ def create_route_objects(make_user, make_org, make_consultation, owner=None) -> 
     Session.add_all([invitation, item])
     Session.commit()  # a savepoint release: survives request teardown, not the test
     return RouteObjects(owner=owner, organisation=organisation, consultation=consultation,
-                        invitation=invitation, feedback_item=item)
+                        invitation=invitation, feedback_item=item,
+                        package_objects=_package_objects(owner, organisation, consultation,
+                                                         make_user, app))
+
+
+def _package_objects(owner, organisation, consultation, make_user, app) -> dict:
+    """Each feature package's URL objects, from the factories its registration supplies."""
+    from app.packages import WalkContext, installed_packages, packages_for
+
+    context = WalkContext(session=Session, owner=owner, organisation=organisation,
+                          consultation=consultation, make_user=make_user)
+    found: dict = {}
+    for package in (packages_for(app) if app is not None else installed_packages()):
+        if package.route_objects is None:
+            continue
+        for stem, obj in package.route_objects(context).items():
+            if stem in found:
+                raise ValueError(f"two packages supply route objects named {stem!r}")
+            found[stem] = obj
+    Session.commit()
+    return found
+
+
+# URL arguments that name no one's record: secret links and static files.
+NOT_OBJECTS = frozenset({"token", "filename"})
+
+
+def names_real_objects(rule) -> bool:
+    """Whether the walk fills RULE's URL with real objects (not only bogus tokens)."""
+    return any(arg not in NOT_OBJECTS and not arg.endswith("_token") for arg in rule.arguments)
 
 
 class UnfillableArgument(LookupError):

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from app.db import Session
 from app.privacy.models import AuditEvent
 
-# GET endpoints that legitimately record that they were viewed, and the only audit actions
-# each may add. Everything else a GET does must leave every table exactly as it was.
-AUDITED_VIEWS = {
+# The core's GET endpoints that legitimately record that they were viewed, and the only audit
+# actions each may add; feature packages declare theirs in their registrations (audited_views).
+# Everything else a GET does must leave every table exactly as it was.
+CORE_AUDITED_VIEWS = {
     "privacy.audit_log": {"audit.viewed"},
     "privacy.export_audit_log": {"export.created"},
     "admin.edit_user": {"record.viewed"},  # a person's account details are personal data
@@ -27,6 +28,15 @@ FORM_GUESS = {
     "code": "123456", "name": "An organisation", "title": "A title", "lang": "en", "next": "/",
     "display_name": "Someone", "roles": "participant", "stakeholder_group": "ngo",
 }
+
+
+@pytest.fixture
+def audited_views(app) -> dict[str, set[str]]:
+    views = dict(CORE_AUDITED_VIEWS)
+    for package in app.extensions["korero_packages"]:
+        views.update({endpoint: set(actions)
+                      for endpoint, actions in package.audited_views.items()})
+    return views
 
 
 @pytest.fixture
@@ -81,7 +91,8 @@ def test_a_valid_csrf_token_is_accepted(client, csrf_token):
 
 
 @pytest.mark.parametrize("who", ["admin", "participant", "anonymous"])
-def test_get_never_changes_state(who, app, client, auth, make_user, walk_objects):
+def test_get_never_changes_state(who, app, client, auth, make_user, walk_objects,
+                                 audited_views):
     """Every GET route, as this person; only the declared audited views may add audit rows."""
     user = None
     if who != "anonymous":
@@ -95,7 +106,7 @@ def test_get_never_changes_state(who, app, client, auth, make_user, walk_objects
         before = snapshot()
         client.get(url)
         after = snapshot()
-        allowed_actions = AUDITED_VIEWS.get(rule.endpoint)
+        allowed_actions = audited_views.get(rule.endpoint)
         ignore = ("audit_event",) if allowed_actions else ()
         changes = changed_tables(before, after, ignore=ignore)
         if changes:
@@ -111,13 +122,13 @@ def test_get_never_changes_state(who, app, client, auth, make_user, walk_objects
     assert not problems, f"as {who}:\n" + "\n".join(problems)
 
 
-def test_audited_views_are_real_get_endpoints(app):
+def test_audited_views_are_real_get_endpoints(app, audited_views):
     get_endpoints = {rule.endpoint for rule in rules_for(app, "GET")}
-    assert set(AUDITED_VIEWS) <= get_endpoints
+    assert set(audited_views) <= get_endpoints
 
 
-def test_exactly_the_get_views_that_write_are_marked_writes_on_get(app):
+def test_exactly_the_get_views_that_write_are_marked_writes_on_get(app, audited_views):
     """A GET that writes must take SQLite's write lock up front (app.db.writes_on_get)."""
     marked = {endpoint for endpoint, view in app.view_functions.items()
               if getattr(view, "korero_writes_on_get", False)}
-    assert marked == set(AUDITED_VIEWS)
+    assert marked == set(audited_views)

@@ -12,7 +12,7 @@ from app import create_app
 from app.config import TestConfig
 from app.db import Session
 from app.models import Organisation
-from app.permissions import MATRIX, PUBLIC
+from app.permissions import PUBLIC
 
 SECRET_DETAIL = "boom: secret detail that must stay in the log"
 
@@ -84,7 +84,7 @@ def failing_app(database_url, monkeypatch):
         written["org"] = org
         raise RuntimeError(SECRET_DETAIL)
 
-    monkeypatch.setitem(MATRIX, "boom", PUBLIC)
+    monkeypatch.setitem(app.extensions["korero_access"], "boom", PUBLIC)
     app.written = written
     yield app
     app.extensions["korero_engine"].dispose()

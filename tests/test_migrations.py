@@ -14,3 +14,14 @@ def test_migrated_database_matches_the_models(app, db_session):
     differences = compare_metadata(context, Base.metadata)
     assert differences == [], "models and migrations disagree; add a migration:\n" + "\n".join(
         map(str, differences))
+
+
+def test_the_revisions_have_exactly_one_head():
+    """Two revisions written on the same parent (two packages adding a migration at once) give
+    Alembic two heads: re-point the later one onto the other (README, "Migrations")."""
+    from alembic.script import ScriptDirectory
+
+    from app.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, f"more than one Alembic head: {heads}"

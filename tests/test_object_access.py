@@ -1,12 +1,21 @@
 """Object-level access: one participant can neither read nor change another's private records.
 
-Only what exists is asserted: the admin person page, and the model methods `can_view` that
-every view deciding about one object calls.
+The admin person page; every participant route that names an object, found by walking the app
+(feature packages supply the objects through their registrations); and the model methods
+`can_view` that every view deciding about one object calls.
 """
 from __future__ import annotations
 
 import pytest
-from routewalk import create_route_objects, rules_for, url_for_rule
+from conftest import AuthActions
+from routewalk import (
+    changed_tables,
+    create_route_objects,
+    names_real_objects,
+    rules_for,
+    snapshot,
+    url_for_rule,
+)
 
 from app.feedback import FeedbackItem
 from app.permissions import may_access
@@ -96,24 +105,75 @@ def test_a_person_record_is_visible_to_its_owner_and_admins_only(make_user, obje
 
 # ---------------------------------------------------------------- object routes for participants
 
-# Routes a participant may use that name one object in their URL, each with a test in this file
-# proving that participant 2 gets 404 for participant 1's object. None exist yet: drafts,
-# bookings and interview notes arrive with the feature packages, and must be added here.
-OBJECT_ROUTES_WITH_A_404_TEST: set[str] = set()
-NOT_OBJECTS = {"token", "filename"}  # secret links and static files name no one's record
+# Every route a participant may use that names objects in its URL is checked here, found by
+# walking the app: the walk fills the URL with objects owned by participant 1 (packages supply
+# them through their registration), which participant 1 reaches and participant 2 gets 404 for,
+# before and after trying to change them. Routes whose objects are shared by design (an open
+# forum thread) are declared in the package's `shared_object_endpoints`.
 
 
-def test_every_participant_route_naming_an_object_has_a_404_test(app, make_user):
-    participant = make_user("participant")
-    unchecked = []
-    for rule in app.url_map.iter_rules():
-        arguments = {arg for arg in rule.arguments if arg not in NOT_OBJECTS}
-        if arguments and may_access(participant, rule.endpoint) and (
-                rule.endpoint not in OBJECT_ROUTES_WITH_A_404_TEST):
-            unchecked.append(f"{rule.rule} ({rule.endpoint})")
-    assert not unchecked, (
-        "participants can reach these object routes, but nothing here proves another "
-        "participant gets 404 for them: " + ", ".join(sorted(unchecked)))
+def _shared_object_endpoints(app) -> set[str]:
+    return {endpoint for package in app.extensions["korero_packages"]
+            for endpoint in package.shared_object_endpoints}
+
+
+def _private_object_rules(app, participant) -> list:
+    shared = _shared_object_endpoints(app)
+    return [rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+            if names_real_objects(rule) and rule.endpoint not in shared
+            and may_access(participant, rule.endpoint, app.extensions["korero_access"])]
+
+
+def private_object_problems(app, client, auth, objects, participant2, csrf_token) -> list[str]:
+    """What is wrong with APP's private object routes, as participant 2 trying participant 1's
+    objects (OBJECTS), and as participant 1 (who must not get 404 for their own)."""
+    problems = []
+    for rule in _private_object_rules(app, objects.owner):
+        url = url_for_rule(app, rule, objects)
+        if "GET" in rule.methods:
+            auth.login(objects.owner)
+            if client.get(url).status_code == 404:
+                problems.append(f"GET {url} ({rule.endpoint}): 404 for the owner too, so the "
+                                "check below proves nothing")
+            auth.login(participant2)
+            status = client.get(url).status_code
+            if status != 404:
+                problems.append(f"GET {url} ({rule.endpoint}): participant 2 got {status}")
+        if "POST" in rule.methods:
+            auth.login(participant2)
+            token = csrf_token(client.get("/").get_data(as_text=True))
+            before = snapshot()
+            status = client.post(url, data={"csrf_token": token}).status_code
+            changes = changed_tables(before, snapshot())
+            if status != 404 or changes:
+                problems.append(f"POST {url} ({rule.endpoint}): participant 2 got {status}, "
+                                f"changed {changes}")
+    return problems
+
+
+def test_another_participant_gets_404_for_every_private_object_route(
+        app, client, auth, objects, participant2, csrf_token):
+    problems = private_object_problems(app, client, auth, objects, participant2, csrf_token)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_private_object_check_catches_a_view_that_forgets_the_object_check(
+        sample_app, make_user, make_org, make_consultation, csrf_token):
+    """The sample package has one private route done right and one that leaks: the check
+    passes the first and names the second."""
+    objects = create_route_objects(make_user, make_org, make_consultation, app=sample_app)
+    other = make_user("participant", email="someone-else@example.test")
+    client = sample_app.test_client()
+    problems = private_object_problems(sample_app, client, AuthActions(client), objects,
+                                       other, csrf_token)
+    assert len(problems) == 1 and "(sample.leaky_item): participant 2 got 200" in problems[0], (
+        problems)
+
+
+def test_shared_object_endpoints_are_declared_by_their_own_package(app):
+    for package in app.extensions["korero_packages"]:
+        for endpoint in package.shared_object_endpoints:
+            assert endpoint in package.access, f"{package.name}: {endpoint} is not its own"
 
 
 def test_object_or_404_hides_what_the_person_may_not_use(app, make_user, objects,

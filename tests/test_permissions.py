@@ -1,10 +1,11 @@
 """The permission matrix, tested over every route and every kind of person.
 
-Walks `app.url_map`: every endpoint must be declared in app.permissions.MATRIX (default deny), and
+Walks `app.url_map`: every endpoint must be declared in the access matrix (the core's
+app.permissions.CORE_ACCESS merged with every feature package's registration; default deny), and
 every GET route is requested as anonymous, as each role and as a second participant, with URL
-arguments filled with real objects. Expectations come from the MATRIX (via may_access) and, for
-the sensitive endpoints, also from a table written out by hand below, so a wrong MATRIX entry is
-caught rather than copied.
+arguments filled with real objects (packages supply factories for theirs). Expectations come from
+the matrix (via may_access) and, for the sensitive endpoints, also from a table written out by
+hand below, so a wrong matrix entry is caught rather than copied.
 """
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from routewalk import (
     create_route_objects,
     is_login_redirect,
     login_path,
+    names_real_objects,
     rules_for,
     url_for_rule,
 )
 
 from app.models import ROLES
-from app.permissions import MATRIX, PUBLIC, SIGNED_IN, may_access
+from app.permissions import PUBLIC, SIGNED_IN, may_access
 
-# Written by hand on purpose; do not derive it from MATRIX. Who may reach the sensitive pages.
+# Written by hand on purpose; do not derive it from matrix. Who may reach the sensitive pages.
 ADMIN_ONLY = frozenset({"admin"})
 SENSITIVE_BY_HAND = {
     "privacy.audit_log": frozenset({"admin", "advisory"}),
@@ -55,17 +57,23 @@ def people(make_user, walk_objects):
     return people
 
 
-def expectation(user, endpoint: str) -> str:
+@pytest.fixture
+def matrix(app):
+    """The app's whole merged matrix (core and packages)."""
+    return app.extensions["korero_access"]
+
+
+def expectation(user, endpoint: str, matrix: dict) -> str:
     """'login', 'forbidden' or 'allowed' for USER (None = anonymous) on ENDPOINT."""
-    access = MATRIX.get(endpoint)
+    access = matrix.get(endpoint)
     if user is None:
         return "allowed" if access == PUBLIC else "login"
     hand = hand_written_access(endpoint)
-    by_matrix = may_access(user, endpoint)
+    by_matrix = may_access(user, endpoint, matrix)
     if hand is not None and hand != "undeclared":
         by_hand = bool(user.roles & hand)
         assert by_hand == by_matrix, (
-            f"MATRIX and the hand-written table disagree on {endpoint} for roles "
+            f"matrix and the hand-written table disagree on {endpoint} for roles "
             f"{sorted(user.roles)}: matrix says {by_matrix}, table says {by_hand}")
     return "allowed" if by_matrix else "forbidden"
 
@@ -73,41 +81,42 @@ def expectation(user, endpoint: str) -> str:
 # ---------------------------------------------------------------- the matrix itself
 
 
-def test_every_endpoint_is_declared_in_the_matrix(app):
+def test_every_endpoint_is_declared_in_the_matrix(app, matrix):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    missing = sorted(endpoints - set(MATRIX))
-    assert not missing, f"endpoints missing from app.permissions.MATRIX: {missing}"
+    missing = sorted(endpoints - set(matrix))
+    assert not missing, ("endpoints with no declared access (app.permissions.CORE_ACCESS, or "
+                         f"the package's registration): {missing}")
 
 
-def test_every_matrix_entry_is_a_real_endpoint(app):
+def test_every_matrix_entry_is_a_real_endpoint(app, matrix):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    stale = sorted(set(MATRIX) - endpoints)
-    assert not stale, f"MATRIX declares endpoints that do not exist: {stale}"
+    stale = sorted(set(matrix) - endpoints)
+    assert not stale, f"matrix declares endpoints that do not exist: {stale}"
 
 
-def test_matrix_values_are_public_signed_in_or_known_roles():
-    for endpoint, access in MATRIX.items():
+def test_matrix_values_are_public_signed_in_or_known_roles(matrix):
+    for endpoint, access in matrix.items():
         if access in (PUBLIC, SIGNED_IN):
             continue
         assert isinstance(access, frozenset) and access, f"{endpoint}: {access!r}"
         assert access <= set(ROLES), f"{endpoint}: unknown roles {set(access) - set(ROLES)}"
 
 
-def test_sensitive_endpoints_match_the_hand_written_table(app):
+def test_sensitive_endpoints_match_the_hand_written_table(app, matrix):
     problems = []
     for endpoint in sorted({rule.endpoint for rule in app.url_map.iter_rules()}):
         hand = hand_written_access(endpoint)
         if hand == "undeclared":
             problems.append(f"{endpoint}: a privacy endpoint missing from SENSITIVE_BY_HAND")
-        elif hand is not None and MATRIX.get(endpoint) != hand:
-            problems.append(f"{endpoint}: MATRIX says {MATRIX.get(endpoint)!r}, "
+        elif hand is not None and matrix.get(endpoint) != hand:
+            problems.append(f"{endpoint}: matrix says {matrix.get(endpoint)!r}, "
                             f"hand table says {sorted(hand)}")
     assert not problems, "\n".join(problems)
 
 
-def test_an_endpoint_missing_from_the_matrix_is_refused(client, monkeypatch):
+def test_an_endpoint_missing_from_the_matrix_is_refused(client, monkeypatch, matrix):
     assert client.get("/accessibility").status_code == 200
-    monkeypatch.delitem(MATRIX, "main.accessibility")
+    monkeypatch.delitem(matrix, "main.accessibility")
     assert client.get("/accessibility").status_code == 403
 
 
@@ -116,9 +125,14 @@ def test_an_endpoint_missing_from_the_matrix_is_refused(client, monkeypatch):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_get_route_answers_as_the_matrix_says(persona, app, client, auth, people,
-                                                    walk_objects):
+                                                    walk_objects, matrix):
+    """A 404 from a route whose URL the walk filled with real objects is a failure too (a
+    mis-wired object would otherwise pass as "not found"), unless its package declares that
+    the route may 404 there (an object private to its owner: see test_object_access.py)."""
     user = people[persona]
     login = login_path(app)
+    may_404 = {endpoint for package in app.extensions["korero_packages"]
+               for endpoint in package.walk_may_404}
     problems, checked = [], 0
     for rule in rules_for(app, "GET"):
         url = url_for_rule(app, rule, walk_objects)
@@ -126,7 +140,7 @@ def test_every_get_route_answers_as_the_matrix_says(persona, app, client, auth, 
             auth.login(user)  # afresh each time: a page may legitimately sign someone out
         response = client.get(url)
         status = response.status_code
-        expected = expectation(user, rule.endpoint)
+        expected = expectation(user, rule.endpoint, matrix)
         checked += 1
         if expected == "login" and not is_login_redirect(response, login, url):
             problems.append(f"{url} ({rule.endpoint}): expected a redirect to {login}?next={url},"
@@ -137,13 +151,18 @@ def test_every_get_route_answers_as_the_matrix_says(persona, app, client, auth, 
                                         or is_login_redirect(response, login)):
             problems.append(f"{url} ({rule.endpoint}): allowed, but got {status} "
                             f"{response.headers.get('Location', '')}")
+        elif (expected == "allowed" and status == 404 and names_real_objects(rule)
+              and rule.endpoint not in may_404):
+            problems.append(f"{url} ({rule.endpoint}): filled with real objects, but got 404 "
+                            "(declare it in the package's walk_may_404 if that is right)")
     assert checked, "no GET routes walked"
     assert not problems, f"as {persona}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_post_route_refuses_who_may_not_use_it(persona, app, client, auth, people,
-                                                     walk_objects, csrf_token):
+                                                     walk_objects, csrf_token,
+                                                     matrix):
     """With a valid CSRF token, so that the permission check is what refuses."""
     user = people[persona]
     if user is not None:
@@ -152,7 +171,7 @@ def test_every_post_route_refuses_who_may_not_use_it(persona, app, client, auth,
     login = login_path(app)
     problems = []
     for rule in rules_for(app, "POST"):
-        expected = expectation(user, rule.endpoint)
+        expected = expectation(user, rule.endpoint, matrix)
         if expected == "allowed":
             continue  # what an allowed POST does is each area's own tests' business
         url = url_for_rule(app, rule, walk_objects)

@@ -6,9 +6,11 @@ from alembic import context
 
 from app import _load_models
 from app.db import Base, make_engine
+from app.packages import import_package_models
 
 config = context.config
 _load_models()
+import_package_models()  # each feature package's tables, so autogenerate sees them
 target_metadata = Base.metadata
 
 

@@ -22,7 +22,8 @@ from app.privacy.models import AuditEvent
 _PG_AUDIT_LOCK = 0x4B6F7265  # "Kore"
 
 # Every action the platform records, labelled for the audit log page and its filter. record_event
-# refuses an action missing here, so a new feature registers its actions (and their labels) first.
+# refuses an action missing here. The core's are listed below; a feature package declares its
+# own (named "<package>.<what>") in its registration, and app.packages adds them here.
 AUDIT_ACTIONS = {
     "login.success": _l("Signed in"),
     "login.failure": _l("Failed sign-in"),
@@ -56,6 +57,15 @@ AUDIT_ACTIONS = {
     "export.created": _l("Export created"),
     "audit.viewed": _l("Audit log viewed"),
 }
+
+
+def register_audit_actions(actions) -> None:
+    """Add a package's audit ACTIONS ({action: label}); the same action twice is refused
+    unless it is the very same declaration (an app built twice in one process)."""
+    for action, label in actions.items():
+        if action in AUDIT_ACTIONS and str(AUDIT_ACTIONS[action]) != str(label):
+            raise ValueError(f"audit action {action!r} is registered twice")
+        AUDIT_ACTIONS[action] = label
 
 
 def canonical_json(data: Any) -> str:

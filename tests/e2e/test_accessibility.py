@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.db import Session
 from app.models import Consultation, Organisation, User
-from app.permissions import MATRIX, PUBLIC, may_access
+from app.permissions import PUBLIC, may_access
 
 # Who looks at signed-in pages: the first demo account the matrix lets in.
 VIEWERS = ("admin", "advisory", "analyst", "facilitator", "kaitiaki", "participant")
@@ -53,6 +53,7 @@ def pages_by_viewer(app, objects) -> dict[str, list[str]]:
     """{viewer: [url, ...]} for every GET page, each under the first viewer allowed in."""
     users = {role: Session.scalar(select(User).where(User.email == f"{role}@demo.korero.nz"))
              for role in VIEWERS}
+    matrix = app.extensions["korero_access"]
     pages: dict[str, list[str]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
@@ -63,10 +64,10 @@ def pages_by_viewer(app, objects) -> dict[str, list[str]]:
             url = url_for_rule(app, rule, objects)
         except (UnfillableArgument, AttributeError):
             continue  # names an object the demo has none of (an invitation, say)
-        if MATRIX.get(rule.endpoint) == PUBLIC:
+        if matrix.get(rule.endpoint) == PUBLIC:
             viewer = "anonymous"
         else:
-            viewer = next((role for role in VIEWERS if may_access(users[role], rule.endpoint)),
+            viewer = next((role for role in VIEWERS if may_access(users[role], rule.endpoint, matrix)),
                           None)
             if viewer is None:
                 continue
