@@ -88,7 +88,8 @@ def _warn_about_production_settings(app: Flask) -> None:
 def _load_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
     import app.auth.models
-    import app.feedback
+    import app.corpus.models
+    import app.governance.models
     import app.models
     import app.privacy.models  # noqa: F401
 

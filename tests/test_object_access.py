@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from routewalk import create_route_objects, rules_for, url_for_rule
 
-from app.feedback import FeedbackItem
+from app.corpus.models import FeedbackItem
 from app.permissions import may_access
 
 
