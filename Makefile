@@ -51,8 +51,10 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.signins
 
+# ruff, then the import-linter contracts in pyproject.toml (layers, forbidden imports, no cycles).
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check app forums workshops submissions tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -92,7 +92,8 @@ def _load_models() -> None:
     """Import every core model module so the metadata (and Alembic) sees all tables; each
     package's models are imported through its registration."""
     import app.auth.models
-    import app.feedback
+    import app.corpus.models
+    import app.governance.models
     import app.models
     import app.privacy.models  # noqa: F401
 

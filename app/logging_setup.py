@@ -19,18 +19,22 @@ CORE_SECRET_PREFIXES = (r"/account/+(?:invitation|reset-password|register)/+",)
 _TOKEN = r"[^/?#&\s\"']+"
 
 
+_package_prefixes: set[str] = set()
+
+
+def register_secret_paths(prefixes) -> None:
+    """Add a feature package's secret path PREFIXES (app.packages does, when an app is built:
+    gunicorn builds it in every worker before the first request is logged)."""
+    if set(prefixes) - _package_prefixes:
+        _package_prefixes.update(prefixes)
+        _secret_path.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _secret_path() -> re.Pattern:
-    from app.packages import secret_path_patterns
-
     prefixes = "|".join(f"(?:{prefix})" for prefix in
-                        (*CORE_SECRET_PREFIXES, *secret_path_patterns()))
+                        (*CORE_SECRET_PREFIXES, *sorted(_package_prefixes)))
     return re.compile(f"({prefixes}){_TOKEN}", re.IGNORECASE)
-
-
-def forget_secret_paths() -> None:
-    """Rebuild the pattern on next use (a package was added after it was first built)."""
-    _secret_path.cache_clear()
 
 
 def redact_secrets(text):

@@ -24,6 +24,8 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+from app.logging_setup import register_secret_paths
+
 log = logging.getLogger("korero.packages")
 
 ENTRY_POINT_GROUP = "korero.packages"
@@ -200,16 +202,6 @@ def import_package_models() -> None:
             importlib.import_module(module)
 
 
-# Secret paths of packages added through EXTRA_PACKAGES (tests), beside the installed ones.
-_extra_secret_paths: set[str] = set()
-
-
-def secret_path_patterns() -> tuple[str, ...]:
-    """Every package's secret path prefixes, for app.logging_setup.redact_secrets."""
-    installed = [pattern for package in installed_packages() for pattern in package.secret_paths]
-    return tuple(sorted({*installed, *_extra_secret_paths}))
-
-
 # ---------------------------------------------------------------- wiring into an app
 
 
@@ -223,9 +215,6 @@ def init_app(app: Flask, core_access: Mapping[str, Access]) -> None:
     extra = [_load(reference) for reference in app.config.get("EXTRA_PACKAGES", ())]
     for package in extra:
         check_package(package)
-        if set(package.secret_paths) - _extra_secret_paths:
-            _extra_secret_paths.update(package.secret_paths)
-            _forget_secret_paths()
     packages = _in_order([*installed_packages(), *extra])
     app.extensions["korero_packages"] = packages
     matrix = dict(core_access)
@@ -236,13 +225,8 @@ def init_app(app: Flask, core_access: Mapping[str, Access]) -> None:
         app.register_blueprint(package.blueprint, url_prefix=package.url_prefix)
         _register_audit_actions(package)
         _register_feedback_sources(package)
+        register_secret_paths(package.secret_paths)
     app.extensions["korero_access"] = matrix
-
-
-def _forget_secret_paths() -> None:
-    from app.logging_setup import forget_secret_paths
-
-    forget_secret_paths()
 
 
 def _merge_access(matrix: dict, package: FeaturePackage) -> None:
@@ -259,11 +243,10 @@ def _register_audit_actions(package: FeaturePackage) -> None:
 
 
 def _register_feedback_sources(package: FeaturePackage) -> None:
-    from app.feedback import SOURCES  # becomes app.corpus.sources.register_source
+    from app.corpus.sources import register_source
 
-    for key in package.feedback_sources:
-        if key not in SOURCES:
-            raise PackageError(f"feedback source {key!r} is not known")
+    for key, label in package.feedback_sources.items():
+        register_source(key, label)
 
 
 # ---------------------------------------------------------------- what packages contribute

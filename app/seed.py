@@ -18,8 +18,8 @@ from app import packages
 from app.admin.operations import create_consultation, create_organisation
 from app.auth.operations import create_user
 from app.db import utcnow
+from app.governance.models import GovernanceGroup
 from app.models import Consultation, Membership, Organisation, User
-from app.privacy.models import GovernanceGroup
 
 DEMO_DOMAIN = "demo.korero.nz"
 CONSULTATION_SLUG = "data-protection-and-use-policy"

@@ -288,3 +288,37 @@ def smtp_server(app):
     finally:
         app.config.update(saved)
         controller.stop()
+
+
+# ---------------------------------------------------------------- governance groups
+
+
+@pytest.fixture
+def make_group(db_session):
+    """make_group(name=None, kind="iwi"): a governance group (no kaitiaki)."""
+    from itertools import count
+
+    from app.governance.models import GovernanceGroup
+
+    names = count(1)
+
+    def factory(name=None, kind="iwi"):
+        group = GovernanceGroup(name=name or f"Governance group {next(names)}", kind=kind)
+        Session.add(group)
+        Session.flush()
+        return group
+
+    return factory
+
+
+@pytest.fixture
+def governed_group(make_group, make_user):
+    """make_group() with one kaitiaki of its own."""
+
+    def factory(kind="iwi"):
+        group = make_group(kind=kind)
+        group.kaitiaki.append(make_user("kaitiaki"))
+        Session.flush()
+        return group
+
+    return factory

@@ -69,7 +69,7 @@ def create_route_objects(make_user, make_org, make_consultation, owner=None,
     """One of each object a URL can name, created for real in the test's transaction (with the
     objects of APP's packages; of the installed packages when no APP is given)."""
     from app.auth.models import Invitation
-    from app.feedback import FeedbackItem
+    from app.corpus.models import FeedbackItem
 
     organisation = make_org("Walk Organisation")
     owner = owner or make_user("participant", org=organisation)

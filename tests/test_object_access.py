@@ -17,7 +17,7 @@ from routewalk import (
     url_for_rule,
 )
 
-from app.feedback import FeedbackItem
+from app.corpus.models import FeedbackItem
 from app.permissions import may_access
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.db import Session, utcnow
+from app.governance.models import GovernanceGroup
 from app.models import ROLES, STAKEHOLDER_GROUPS, Consultation, Organisation, User
-from app.privacy.models import GovernanceGroup
 from app.queries import get_current_consultation
 from app.seed import ACCOUNTS, has_any_user, seed_demo
 

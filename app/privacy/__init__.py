@@ -1,1 +1,2 @@
-"""Privacy: the audit log, Māori and Pasifika data governance, and (later) data rights."""
+"""Privacy: the audit log, and (later) data rights. Māori and Pasifika data governance is
+app.governance."""

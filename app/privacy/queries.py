@@ -1,4 +1,4 @@
-"""Reading the audit log and consent history. Nothing here writes."""
+"""Reading the audit log. Nothing here writes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,9 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, exists, select
 
 from app.db import Session
-from app.feedback import ConsentChange, FeedbackItem
-from app.models import User
-from app.privacy.models import AuditEvent, GovernanceGroup, kaitiaki_assignment
+from app.privacy.models import AuditEvent
 
 AUDIT_PAGE_SIZE = 50
 
@@ -119,21 +117,3 @@ def audit_csv_rows(filters: AuditFilters, timezone_name: str) -> Iterator[tuple]
         yield (row.id, row.occurred_at.astimezone(zone).isoformat(timespec="seconds"),
                row.actor_id, row.actor_email, row.action, row.target_type, row.target_id,
                row.ip_address, row.detail, row.hash)
-
-
-def list_consent_history(item: FeedbackItem) -> list[ConsentChange]:
-    """Every version of an item's consent, oldest first."""
-    return list(Session.scalars(
-        select(ConsentChange).where(ConsentChange.item_id == item.id)
-        .order_by(ConsentChange.version, ConsentChange.id)
-    ))
-
-
-def governance_groups_of(user: User) -> list[GovernanceGroup]:
-    """The iwi, hapū and Pasifika groups USER is kaitiaki for, by name."""
-    if not user.has_role("kaitiaki"):
-        return []
-    return list(Session.scalars(
-        select(GovernanceGroup).join(kaitiaki_assignment,
-                                     kaitiaki_assignment.c.group_id == GovernanceGroup.id)
-        .where(kaitiaki_assignment.c.user_id == user.id).order_by(GovernanceGroup.name)))

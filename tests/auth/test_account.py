@@ -5,8 +5,8 @@ from conftest import DEFAULT_PASSWORD
 
 from app.auth.passwords import verify_password
 from app.db import Session
+from app.governance.models import GovernanceGroup
 from app.models import User
-from app.privacy.models import GovernanceGroup
 
 NEW_PASSWORD = "a brand new kauri forest walk"
 

@@ -35,8 +35,8 @@ def item(sample_item_id: int):
     """A record private to its author: others get 404."""
     from flask_login import current_user
 
+    from app.corpus.models import FeedbackItem
     from app.db import Session
-    from app.feedback import FeedbackItem
     from app.permissions import object_or_404
 
     found = object_or_404(Session.get(FeedbackItem, sample_item_id), "view", current_user)
@@ -46,14 +46,14 @@ def item(sample_item_id: int):
 @bp.get("/leaky/<int:sample_item_id>")
 def leaky_item(sample_item_id: int):
     """A deliberately broken view that forgets the object check (the tests must catch it)."""
+    from app.corpus.models import FeedbackItem
     from app.db import Session
-    from app.feedback import FeedbackItem
 
     return Session.get(FeedbackItem, sample_item_id).text
 
 
 def _route_objects(context):
-    from app.feedback import FeedbackItem
+    from app.corpus.models import FeedbackItem
 
     item = FeedbackItem(consultation_id=context.consultation.id, source="imported_row",
                         source_id="sample-walk-1", text="Sample private words.",

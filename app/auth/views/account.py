@@ -24,7 +24,7 @@ from app.auth.views.helpers import client_ip, limit, show_refusal, signed_in_use
 from app.db import Session
 from app.errors import OperationRefused
 from app.extensions import limiter
-from app.privacy.queries import governance_groups_of
+from app.governance.queries import governance_groups_of
 
 # The session keeps only a nonce while two-factor is set up; the secret is derived from it on
 # the server (two_factor.setup_secret), so the readable cookie never holds it.

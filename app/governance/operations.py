@@ -5,18 +5,17 @@ from flask_babel import gettext as _
 
 from app.db import Session, utcnow
 from app.errors import OperationRefused
+from app.governance.models import DECISIONS, GOVERNED_USES, GovernanceApproval, GovernanceGroup
 from app.models import Consultation, User
 from app.privacy.audit import record_event
-from app.privacy.models import GOVERNED_USES, GovernanceApproval, GovernanceGroup
-
-DECISIONS = ("approved", "declined")
 
 
 def record_governance_decision(actor: User, group: GovernanceGroup, consultation: Consultation,
                                *, use: str, decision: str, note: str = "",
                                ip: str = "") -> GovernanceApproval:
     """A kaitiaki of GROUP approves or declines USE ("quote" or "breakdown") of the group's
-    data in CONSULTATION. The newest decision is the one in force (`app.consent`).
+    data in CONSULTATION. The newest decision is the one in force
+    (`app.governance.queries.load_approvals`).
 
     Refuses anyone who is not a kaitiaki of this group, an unknown use or decision.
     Audits "governance.decided".

@@ -1,62 +1,25 @@
-"""Consent scopes and the one function deciding what a reader may see of a feedback item."""
+"""Consent scopes, and the one set of rules deciding what a reader may see of a feedback item:
+visible_to, its batch form visible_items, and the same rules in SQL."""
 from __future__ import annotations
 
-import json
-from datetime import timedelta
-from itertools import count, product
+from itertools import product
 
 import pytest
 from sqlalchemy import select
 
-from app.consent import (
+from app.corpus.models import FeedbackItem
+from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS, ConsentScope
+from app.corpus.visibility import (
     NO_APPROVALS,
     Approvals,
-    ConsentScope,
     breakdown_clause,
     countable_items,
-    load_approvals,
     quotable_clause,
     text_visible_clause,
     visible_to,
 )
-from app.db import Session, utcnow
+from app.db import Session
 from app.errors import OperationRefused
-from app.feedback import PUBLISH_LEVELS, QUOTE_LEVELS, FeedbackItem, record_feedback
-from app.privacy.models import AuditEvent, GovernanceApproval, GovernanceGroup
-from app.privacy.operations import record_governance_decision
-
-_source_ids = count(1)
-
-
-@pytest.fixture
-def make_group(db_session):
-    names = count(1)
-
-    def factory(name=None, kind="iwi"):
-        group = GovernanceGroup(name=name or f"Governance group {next(names)}", kind=kind)
-        Session.add(group)
-        Session.flush()
-        return group
-
-    return factory
-
-
-@pytest.fixture
-def make_item(make_consultation, make_user):
-    defaults = {}
-
-    def factory(*, consultation=None, author=None, organisation=None, text="Our view.",
-                analysis=True, quote="none", publish="none", governed_by=None):
-        if consultation is None:
-            consultation = defaults.setdefault("consultation", make_consultation())
-        scope = ConsentScope(analysis, quote, publish,
-                             governed_by.id if governed_by is not None else None)
-        return record_feedback(author, consultation=consultation, source="submission_answer",
-                               source_id=f"consent-test-{next(_source_ids)}", text=text,
-                               author=author, organisation=organisation, consent=scope)
-
-    return factory
-
 
 # ---------------------------------------------------------------- ConsentScope
 
@@ -194,96 +157,6 @@ def test_unknown_audience_is_a_programming_error(make_item):
         visible_to(None, make_item(), audience="everyone")
 
 
-# ---------------------------------------------------------------- approvals in force
-
-
-def _decide(group, consultation, use, decision, minutes_ago, decided_by=None):
-    """A decision row, back-dated; by the group's first kaitiaki unless DECIDED_BY is given."""
-    decided_by = decided_by or group.kaitiaki[0]
-    Session.add(GovernanceApproval(group_id=group.id, consultation_id=consultation.id, use=use,
-                                   decision=decision, decided_by_id=decided_by.id,
-                                   decided_at=utcnow() - timedelta(minutes=minutes_ago)))
-    Session.flush()
-
-
-@pytest.fixture
-def governed_group(make_group, make_user):
-    """make_group() with one kaitiaki of its own."""
-
-    def factory(kind="iwi"):
-        group = make_group(kind=kind)
-        group.kaitiaki.append(make_user("kaitiaki"))
-        Session.flush()
-        return group
-
-    return factory
-
-
-def test_load_approvals_takes_the_newest_decision(governed_group, make_consultation):
-    consultation, other = make_consultation(), make_consultation()
-    withdrawn, granted, untouched = governed_group(), governed_group(), governed_group()
-    _decide(withdrawn, consultation, "quote", "approved", minutes_ago=30)
-    _decide(withdrawn, consultation, "quote", "declined", minutes_ago=10)
-    _decide(granted, consultation, "breakdown", "declined", minutes_ago=30)
-    _decide(granted, consultation, "breakdown", "approved", minutes_ago=10)
-    _decide(granted, consultation, "quote", "approved", minutes_ago=5)
-    _decide(untouched, other, "quote", "approved", minutes_ago=5)  # another consultation
-
-    approvals = load_approvals(consultation.id)
-    assert approvals.approved == frozenset({(granted.id, "breakdown"), (granted.id, "quote")})
-    assert not approvals.allows(withdrawn.id, "quote")
-    assert approvals.group_ids("quote") == frozenset({granted.id})
-    assert load_approvals(other.id).allows(untouched.id, "quote")
-
-
-
-def test_only_that_groups_kaitiaki_can_grant_or_withdraw(governed_group, make_consultation,
-                                                         make_user):
-    consultation = make_consultation()
-    group, other_group = governed_group(), governed_group()
-    _decide(group, consultation, "quote", "approved", 30, decided_by=make_user("analyst"))
-    _decide(group, consultation, "breakdown", "approved", 30,
-            decided_by=other_group.kaitiaki[0])  # a kaitiaki, but of another group
-    assert load_approvals(consultation.id).approved == frozenset()
-
-    _decide(group, consultation, "quote", "approved", 20)
-    _decide(group, consultation, "quote", "declined", 10, decided_by=make_user("admin"))
-    assert load_approvals(consultation.id).allows(group.id, "quote")  # the admin's row is void
-
-
-def test_a_former_kaitiaki_decisions_no_longer_count(governed_group, make_consultation):
-    consultation = make_consultation()
-    group = governed_group()
-    _decide(group, consultation, "quote", "approved", 10)
-    kaitiaki = group.kaitiaki[0]
-    kaitiaki.role_rows = [row for row in kaitiaki.role_rows if row.role != "kaitiaki"]
-    Session.flush()
-    assert not load_approvals(consultation.id).allows(group.id, "quote")
-
-
-def test_recording_a_decision_is_for_the_groups_kaitiaki_and_audited(governed_group,
-                                                                     make_consultation,
-                                                                     make_user):
-    consultation = make_consultation()
-    group = governed_group()
-    kaitiaki = group.kaitiaki[0]
-    for outsider in (make_user("analyst"), make_user("kaitiaki"), make_user("admin")):
-        with pytest.raises(OperationRefused, match="Only the kaitiaki of"):
-            record_governance_decision(outsider, group, consultation, use="quote",
-                                       decision="approved")
-    with pytest.raises(OperationRefused) as refused:
-        record_governance_decision(kaitiaki, group, consultation, use="publish",
-                                   decision="approved")
-    assert refused.value.field == "use"
-    assert not load_approvals(consultation.id).allows(group.id, "quote")
-
-    record_governance_decision(kaitiaki, group, consultation, use="quote", decision="approved",
-                               note="  Agreed at the hui.  ")
-    assert load_approvals(consultation.id).allows(group.id, "quote")
-    [event] = Session.scalars(select(AuditEvent).where(AuditEvent.action == "governance.decided"))
-    assert event.actor_id == kaitiaki.id
-    assert json.loads(event.detail)["decision"] == "approved"
-
 # ---------------------------------------------------------------- SQL and Python agree
 
 READERS = {"secretariat": "analyst", "working_group": "advisory", "public": None}
@@ -312,10 +185,10 @@ def test_sql_clauses_agree_with_visible_to_on_every_scope(make_item, make_user, 
                              (group_b.id, "breakdown")})),
         Approvals(frozenset({(group_a.id, "breakdown")})),
     ]
-    in_consultation = FeedbackItem.consultation_id == consultation.id
 
     def ids(clause) -> set[int]:
-        return set(Session.scalars(select(FeedbackItem.id).where(in_consultation, clause)))
+        # No consultation filter here: each clause must keep the noise consultation out itself.
+        return set(Session.scalars(select(FeedbackItem.id).where(clause)))
 
     countable = set(Session.scalars(countable_items(consultation.id).with_only_columns(
         FeedbackItem.id)))
@@ -324,15 +197,15 @@ def test_sql_clauses_agree_with_visible_to_on_every_scope(make_item, make_user, 
         views = {item.id: visible_to(reader, item, audience=audience, approvals=approvals)
                  for item in items}
         assert countable == {i for i, v in views.items() if v.may_count}
-        assert ids(text_visible_clause(audience)) == {
+        assert ids(text_visible_clause(consultation.id, audience)) == {
             i for i, v in views.items() if v.text is not None}
-        quotable = ids(quotable_clause(audience, approvals.group_ids("quote")))
+        quotable = ids(quotable_clause(consultation.id, audience, approvals.group_ids("quote")))
         assert quotable == {i for i, v in views.items() if v.quote is not None}, (
             audience, approvals)
-        assert ids(breakdown_clause(approvals.group_ids("breakdown"))) == {
+        assert ids(breakdown_clause(consultation.id, approvals.group_ids("breakdown"))) == {
             i for i, v in views.items() if v.may_break_down_by_group}
     # The grid really exercises both outcomes: something is quotable, something is not.
-    public_all = ids(quotable_clause("public", {group_a.id, group_b.id}))
+    public_all = ids(quotable_clause(consultation.id, "public", {group_a.id, group_b.id}))
     assert 0 < len(public_all) < len(items)
     # Counted, quote allowed, publish public, and ungoverned or approved.
     assert len(public_all) == 1 * 2 * 1 * 3

@@ -1,4 +1,5 @@
-"""The feedback corpus: record_feedback (upsert), versioned consent changes, withdrawal."""
+"""The corpus operations: record_feedback (upsert), update_feedback, versioned consent changes,
+withdrawal, and who may do each."""
 from __future__ import annotations
 
 import json
@@ -7,19 +8,21 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.consent import ConsentScope, countable_items
-from app.db import Session
-from app.errors import OperationRefused
-from app.feedback import (
-    ConsentChange,
-    FeedbackItem,
+from app.corpus.models import ConsentChange, FeedbackItem
+from app.corpus.operations import (
     record_feedback,
     update_consent,
+    update_feedback,
     withdraw_consent,
 )
+from app.corpus.queries import list_consent_history
+from app.corpus.scope import ConsentScope
+from app.corpus.visibility import countable_items
+from app.db import Session
+from app.errors import OperationRefused
+from app.governance.models import GovernanceGroup
 from app.privacy.audit import verify_chain
-from app.privacy.models import AuditEvent, GovernanceGroup
-from app.privacy.queries import list_consent_history
+from app.privacy.models import AuditEvent
 
 QUOTE_PUBLIC = ConsentScope(True, "anonymous", "public")
 PRIVATE = ConsentScope(True, "none", "none")
@@ -66,9 +69,9 @@ def test_recording_creates_an_item_with_its_first_consent_version(record, make_u
 
 
 def test_recording_again_updates_the_same_item(record, make_user, make_org):
-    author = make_user()
-    item = record(author, text="First thoughts.")
     org = make_org(stakeholder_group="pasifika")
+    author = make_user(org=org)
+    item = record(author, text="First thoughts.")
     again = record(author, text="  Second thoughts.  ", organisation=org, question_key="q2")
 
     assert again.id == item.id
@@ -225,3 +228,102 @@ def test_withdrawal_removes_the_item_from_every_count(record, make_user, consult
     assert list(Session.scalars(countable_items(consultation.id))) == [kept]
     with pytest.raises(OperationRefused):  # already withdrawn
         withdraw_consent(author, withdrawn)
+
+
+# ---------------------------------------------------------------- organisations, imports, system
+
+
+def test_feedback_is_recorded_only_under_the_authors_own_organisation(record, make_user,
+                                                                      make_org):
+    own, other = make_org("Own Trust"), make_org("Other Trust")
+    author = make_user(org=own)
+    with pytest.raises(OperationRefused, match="not a member of Other Trust") as refused:
+        record(author, organisation=other)
+    assert refused.value.field == "organisation"
+    assert Session.scalar(select(func.count()).select_from(FeedbackItem)) == 0
+
+    item = record(author, organisation=own)
+    with pytest.raises(OperationRefused, match="not a member"):
+        record(author, organisation=other, text="Moved to another organisation?")
+    with pytest.raises(OperationRefused, match="not a member"):
+        update_feedback(author, item, text="Again?", organisation=other)
+    assert (item.organisation_id, item.stakeholder_group) == (own.id, "ngo")
+
+
+def test_an_item_without_an_author_may_name_its_organisation(record, make_user, make_org):
+    """An imported row (or a workshop's group output) has no author whose memberships could
+    be checked; it carries the organisation it came from."""
+    org = make_org(stakeholder_group="pasifika")
+    item = record(make_user("analyst"), author=None, source="imported_row",
+                  source_id="row-7", organisation=org)
+    assert (item.organisation_id, item.stakeholder_group) == (org.id, "pasifika")
+
+
+def test_an_imported_row_carries_its_importer_and_the_consent_given(record, make_user):
+    analyst = make_user("analyst")
+    scope = ConsentScope(True, "anonymous", "working_group")
+    item = record(analyst, author=None, source="imported_row", source_id="sheet-1:row-2",
+                  consent=scope)
+
+    assert item.recorded_by_id == analyst.id and item.recorded_by is analyst
+    assert ConsentScope.from_item(item) == scope
+    [first] = list_consent_history(item)
+    assert first.changed_by_id == analyst.id
+    assert ConsentScope.from_json(first.new_scope) == scope
+
+
+def test_the_recorder_is_kept_when_the_author_edits(record, make_user):
+    interviewee, facilitator = make_user(), make_user("facilitator")
+    item = record(facilitator, author=interviewee, source="interview_note")
+    record(interviewee, author=interviewee, source="interview_note", text="As I said it.")
+    assert (item.recorded_by_id, item.author_id, item.text) == (
+        facilitator.id, interviewee.id, "As I said it.")
+
+
+def test_a_system_import_creates_but_never_rewrites(record, make_user):
+    author = make_user()
+    item = record(None, author=author, source_id="cli-import-9")
+    assert item.recorded_by_id is None and item.author_id == author.id
+
+    with pytest.raises(OperationRefused, match="already recorded"):
+        record(None, author=author, source_id="cli-import-9", text="Rewritten by a script.")
+    with pytest.raises(OperationRefused, match="already recorded"):
+        record(None, author=author, source_id="cli-import-9", consent=PRIVATE)
+    with pytest.raises(OperationRefused):
+        update_feedback(None, item, text="Rewritten by a script.")
+    with pytest.raises(OperationRefused):
+        update_consent(None, item, PRIVATE)
+    with pytest.raises(OperationRefused):
+        withdraw_consent(None, item)
+    assert item.text == "Keep client data in Aotearoa." and item.consent_version == 1
+    assert ConsentScope.from_item(item) == QUOTE_PUBLIC
+
+
+def test_update_feedback_keeps_consent_and_checks_the_actor(record, make_user, make_org):
+    org = make_org()
+    author = make_user(org=org)
+    item = record(author)
+    update_feedback(author, item, text=" Better words. ", organisation=org, question_key="q3")
+    assert (item.text, item.organisation_id, item.question_key) == (
+        "Better words.", org.id, "q3")
+    assert item.consent_version == 1 and ConsentScope.from_item(item) == QUOTE_PUBLIC
+    with pytest.raises(OperationRefused):
+        update_feedback(make_user("analyst"), item, text="An analyst's words.")
+    with pytest.raises(OperationRefused) as refused:
+        update_feedback(author, item, text="  ")
+    assert refused.value.field == "text" and item.text == "Better words."
+
+
+def test_a_newly_registered_source_needs_no_migration(record, make_user):
+    from app.corpus import sources
+
+    author = make_user()
+    with pytest.raises(OperationRefused, match="Unknown feedback source"):
+        record(author, source="survey_row_test")
+    sources.register_source("survey_row_test", "Survey row (test)")
+    try:
+        item = record(author, source="survey_row_test", source_id="s-1")
+        Session.flush()
+        assert Session.get(FeedbackItem, item.id).source == "survey_row_test"
+    finally:
+        sources._sources.pop("survey_row_test", None)

@@ -1,0 +1,1 @@
+"""Analysis: codebook, coding and automatic themes. Reads the corpus (app.corpus) only."""

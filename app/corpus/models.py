@@ -1,0 +1,104 @@
+"""The feedback corpus tables: FeedbackItem (every piece of feedback, whatever its source) and
+ConsentChange (every version of an item's consent scope).
+
+Feature packages write items only through `app.corpus.operations.record_feedback`; analysis and
+reports read only this table. The source is not constrained in the database: the registry in
+`app.corpus.sources` is checked when an item is recorded, so adding a source needs no migration.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.corpus.rules import audiences_of, visible_to
+from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS
+from app.db import Base, UTCDateTime, utcnow
+from app.models import STAKEHOLDER_GROUPS, Consultation, Organisation, User
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class FeedbackItem(Base):
+    __tablename__ = "feedback_item"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_feedback_item_source"),
+        CheckConstraint(f"consent_quote IN ({_in(QUOTE_LEVELS)})", name="quote_known"),
+        CheckConstraint(f"consent_publish IN ({_in(PUBLISH_LEVELS)})", name="publish_known"),
+        CheckConstraint(
+            f"stakeholder_group IS NULL OR stakeholder_group IN ({_in(STAKEHOLDER_GROUPS)})",
+            name="stakeholder_group_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(30))  # a key of app.corpus.sources.SOURCES
+    # The id of the source record (a post, a note, an answer) in its own table.
+    source_id: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    # Who recorded the item when it was created: the author, the facilitator who wrote up an
+    # interview or workshop, the analyst who imported a row; None for a system import (CLI).
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    stakeholder_group: Mapped[str | None] = mapped_column(String(20))
+    question_key: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The consent scope (see DESIGN.md). Withdrawal sets consent_analysis false.
+    consent_analysis: Mapped[bool] = mapped_column(Boolean, default=True)
+    consent_quote: Mapped[str] = mapped_column(String(20), default="none")
+    consent_publish: Mapped[str] = mapped_column(String(20), default="none")
+    governed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("governance_group.id", ondelete="RESTRICT"), index=True
+    )
+    consent_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    consultation: Mapped[Consultation] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    organisation: Mapped[Organisation | None] = relationship()
+
+    def can_view(self, user: User) -> bool:
+        """Whether USER may read this item's text anywhere in the platform. Not a rule of its
+        own: it asks `visible_to` for each audience USER receives output for."""
+        return any(visible_to(user, self, audience=audience).text is not None
+                   for audience in audiences_of(user))
+
+
+class ConsentChange(Base):
+    """One version step of an item's consent scope: who changed it, when, old -> new."""
+
+    __tablename__ = "consent_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_item.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    old_scope: Mapped[str] = mapped_column(Text)  # canonical JSON, "{}" for the first version
+    new_scope: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,200 @@
+"""Writing the feedback corpus. Feature packages call these; they add and flush, never commit
+(the view, CLI command or job commits once). What a reader may see is `app.corpus.visibility`.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.corpus.models import ConsentChange, FeedbackItem
+from app.corpus.scope import ConsentScope
+from app.corpus.sources import is_registered
+from app.db import Session, utcnow
+from app.errors import OperationRefused
+from app.governance.queries import governance_group_exists
+from app.models import Consultation, Organisation, User
+from app.privacy.audit import record_event
+
+# Sources a facilitator writes up on someone's behalf: interview notes (with the interviewee's
+# consent as the facilitator recorded it) and a workshop's outputs.
+FACILITATOR_RECORDED = frozenset({"interview_note", "workshop_output"})
+
+
+def _check_group_exists(scope: ConsentScope) -> None:
+    if scope.governed_by_id is not None and not governance_group_exists(scope.governed_by_id):
+        raise OperationRefused(_("That governance group does not exist. Choose one from the "
+                                 "list."), field="governed_by_id")
+
+
+def _check_membership(author: User | None, organisation: Organisation | None) -> None:
+    """Feedback is attributed to an organisation only when its author belongs to it: nobody
+    speaks for an organisation they are not part of. (An item with no author, such as an
+    imported row or a workshop's group output, may name the organisation it came from.)"""
+    if author is None or organisation is None:
+        return
+    if all(m.organisation_id != organisation.id for m in author.memberships):
+        raise OperationRefused(
+            _("%(person)s is not a member of %(organisation)s, so their feedback cannot be "
+              "recorded under it. Choose one of their own organisations, or none.",
+              person=author.display_name, organisation=organisation.name),
+            field="organisation")
+
+
+def _may_record(actor: User | None, source: str, author: User | None, *, creating: bool) -> bool:
+    """Who may create or rewrite an item: its author, a facilitator for what facilitators
+    record, an analyst for imported rows; and the system (no actor: an import run from the
+    CLI), which may only create, never rewrite what a person recorded."""
+    if actor is None:
+        return creating
+    if author is not None and actor.id == author.id:
+        return True
+    if source in FACILITATOR_RECORDED and actor.has_role("facilitator"):
+        return True
+    return source == "imported_row" and actor.has_role("analyst")
+
+
+def _may_change_consent(actor: User | None, item: FeedbackItem) -> bool:
+    """Consent is set by the person who gave the feedback, or recorded by the facilitator for
+    an interview or workshop (DESIGN.md). Nobody else may change it, least of all widen it; the
+    system (no actor) never does."""
+    if actor is None:
+        return False
+    if actor.id == item.author_id:
+        return True
+    return item.source in FACILITATOR_RECORDED and actor.has_role("facilitator")
+
+
+def record_feedback(actor: User | None, *, consultation: Consultation, source: str,
+                    source_id: str | int, text: str, author: User | None = None,
+                    organisation: Organisation | None = None, question_key: str | None = None,
+                    consent: ConsentScope, created_at: datetime | None = None) -> FeedbackItem:
+    """Create or update the FeedbackItem for one source record, found by (source, source_id).
+
+    Creating sets consent version 1, records who recorded it (recorded_by: ACTOR, e.g. the
+    analyst importing a row) and the first ConsentChange ("{}" -> CONSENT, by ACTOR). Updating
+    changes the text, question and organisation (and so the stakeholder group), and when
+    CONSENT differs from the item's, changes it through `update_consent` (which refuses actors
+    who may not). The author, consultation and recorder of an item never change.
+
+    Refuses: a source not registered in `app.corpus.sources`; empty text; an unknown
+    governance group; an ORGANISATION the author is not a member of; a source record that
+    already belongs to another consultation; an actor who may not record for this author and
+    source; and ACTOR None (a system import) for a record that already exists.
+    """
+    if not is_registered(source):
+        raise OperationRefused(_("Unknown feedback source “%(source)s”.", source=source),
+                               field="source")
+    text = (text or "").strip()
+    if not text:
+        raise OperationRefused(_("Write some feedback before saving."), field="text")
+    if not isinstance(consent, ConsentScope):
+        raise TypeError("consent must be a ConsentScope")
+    _check_group_exists(consent)
+    source_id = str(source_id)
+    item = Session.scalar(select(FeedbackItem).where(FeedbackItem.source == source,
+                                                     FeedbackItem.source_id == source_id))
+    if item is not None and actor is None:
+        raise OperationRefused(_("This feedback is already recorded. An import may add new "
+                                 "feedback, but only a person may change what is there."))
+    author = item.author if item is not None else author
+    if not _may_record(actor, source, author, creating=item is None):
+        raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
+                                 "and workshops, their facilitator) may record it."))
+    _check_membership(author, organisation)
+    stakeholder_group = organisation.stakeholder_group if organisation is not None else None
+
+    if item is None:
+        now = utcnow()
+        item = FeedbackItem(
+            consultation_id=consultation.id, source=source, source_id=source_id, text=text,
+            author_id=author.id if author is not None else None,
+            recorded_by_id=actor.id if actor is not None else None,
+            organisation_id=organisation.id if organisation is not None else None,
+            stakeholder_group=stakeholder_group, question_key=question_key,
+            created_at=created_at or now, updated_at=now, consent_version=1,
+        )
+        consent.apply_to(item)
+        Session.add(item)
+        Session.flush()
+        Session.add(ConsentChange(
+            item_id=item.id, version=1, changed_by_id=actor.id if actor is not None else None,
+            changed_at=now, old_scope="{}", new_scope=consent.to_json(),
+        ))
+        Session.flush()
+        return item
+
+    if item.consultation_id != consultation.id:
+        raise OperationRefused(_("This feedback already belongs to another consultation."))
+    item.text = text
+    item.question_key = question_key
+    item.organisation_id = organisation.id if organisation is not None else None
+    item.stakeholder_group = stakeholder_group
+    item.updated_at = utcnow()
+    if consent != ConsentScope.from_item(item):
+        update_consent(actor, item, consent, reason="updated with the feedback")
+    Session.flush()
+    return item
+
+
+def update_feedback(actor: User | None, item: FeedbackItem, *, text: str,
+                    organisation: Organisation | None = None,
+                    question_key: str | None = None) -> FeedbackItem:
+    """Change an existing item's text, question and organisation, keeping its consent.
+
+    Refuses like `record_feedback` does when rewriting: empty text, an actor who may not
+    record for this item's author and source, no actor at all, or an organisation the author
+    is not a member of.
+    """
+    return record_feedback(actor, consultation=item.consultation, source=item.source,
+                           source_id=item.source_id, text=text, author=item.author,
+                           organisation=organisation, question_key=question_key,
+                           consent=ConsentScope.from_item(item))
+
+
+def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentScope, *,
+                   reason: str = "", ip: str = "") -> ConsentChange:
+    """Change an item's consent scope: bumps consent_version, stores the ConsentChange (who,
+    when, old -> new) and records "consent.changed" in the audit log.
+
+    Refuses when ACTOR is None (the system never changes consent) or neither the item's author
+    nor, for interview notes and workshop outputs, a facilitator recording it for them; when a
+    withdrawal would be undone by anyone but the author; when nothing would change; or when the
+    governance group does not exist.
+    """
+    if not _may_change_consent(actor, item):
+        raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
+                                 "and workshops, their facilitator) may change its consent."))
+    old_scope = ConsentScope.from_item(item)
+    if not old_scope.analysis and new_scope.analysis and actor.id != item.author_id:
+        raise OperationRefused(_("Consent was withdrawn: only the person who gave this "
+                                 "feedback may give it again."))
+    if new_scope == old_scope:
+        raise OperationRefused(_("The consent is already set that way: nothing to change."))
+    _check_group_exists(new_scope)
+    now = utcnow()
+    new_scope.apply_to(item)
+    item.consent_version = (item.consent_version or 1) + 1
+    item.updated_at = now
+    change = ConsentChange(
+        item_id=item.id, version=item.consent_version, changed_by_id=actor.id, changed_at=now,
+        old_scope=old_scope.to_json(), new_scope=new_scope.to_json(), reason=reason or "",
+    )
+    Session.add(change)
+    Session.flush()
+    record_event(actor, "consent.changed", target=item, ip=ip, detail={
+        "version": item.consent_version, "old": old_scope.to_dict(),
+        "new": new_scope.to_dict(), "reason": reason or "",
+    })
+    return change
+
+
+def withdraw_consent(actor: User | None, item: FeedbackItem, *, reason: str = "",
+                     ip: str = "") -> ConsentChange:
+    """Withdraw consent: not analysed, never quoted, never published, from now on.
+
+    Refuses like `update_consent`, and when consent is already withdrawn.
+    """
+    return update_consent(actor, item, ConsentScope.withdrawn(item.governed_by_id),
+                          reason=reason, ip=ip)

@@ -1,0 +1,45 @@
+"""Reading governance groups and the kaitiaki decisions in force. Nothing here writes."""
+from __future__ import annotations
+
+from sqlalchemy import and_, select
+
+from app.db import Session
+from app.governance.models import GovernanceApproval, GovernanceGroup, kaitiaki_assignment
+from app.models import User, UserRole
+
+
+def governance_groups_of(user: User) -> list[GovernanceGroup]:
+    """The iwi, hapū and Pasifika groups USER is kaitiaki for, by name."""
+    if not user.has_role("kaitiaki"):
+        return []
+    return list(Session.scalars(
+        select(GovernanceGroup).join(kaitiaki_assignment,
+                                     kaitiaki_assignment.c.group_id == GovernanceGroup.id)
+        .where(kaitiaki_assignment.c.user_id == user.id).order_by(GovernanceGroup.name)))
+
+
+def governance_group_exists(group_id: int) -> bool:
+    return Session.get(GovernanceGroup, group_id) is not None
+
+
+def approved_uses(consultation_id: int) -> frozenset[tuple[int, str]]:
+    """The (group id, use) pairs approved and in force in a consultation: the newest decision
+    per (group, use) wins, so a later "declined" withdraws an earlier "approved".
+
+    Only decisions by people who are, now, kaitiaki of that very group count: a row recorded by
+    anyone else (or by someone no longer its kaitiaki) neither grants nor withdraws anything.
+    """
+    rows = Session.execute(
+        select(GovernanceApproval.group_id, GovernanceApproval.use, GovernanceApproval.decision)
+        .join(kaitiaki_assignment,
+              and_(kaitiaki_assignment.c.group_id == GovernanceApproval.group_id,
+                   kaitiaki_assignment.c.user_id == GovernanceApproval.decided_by_id))
+        .join(UserRole, and_(UserRole.user_id == GovernanceApproval.decided_by_id,
+                             UserRole.role == "kaitiaki"))
+        .where(GovernanceApproval.consultation_id == consultation_id)
+        .order_by(GovernanceApproval.decided_at, GovernanceApproval.id)
+    ).all()
+    newest: dict[tuple[int, str], str] = {}
+    for group_id, use, decision in rows:  # oldest first, so later decisions overwrite
+        newest[(group_id, use)] = decision
+    return frozenset(key for key, decision in newest.items() if decision == "approved")

@@ -1,0 +1,1 @@
+"""Reports: themed reports and exports. Read analysis and the corpus (app.corpus) only."""
