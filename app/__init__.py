@@ -54,6 +54,9 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     _init_template_helpers(app)
+    from app.jobs import tasks as job_queue
+
+    job_queue.init_app(app)  # the huey queue, from the settings (REDIS_URL or a SQLite file)
 
 
 def _init_template_helpers(app: Flask) -> None:
@@ -89,6 +92,7 @@ def _load_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
     import app.auth.models
     import app.feedback
+    import app.jobs.models
     import app.models
     import app.privacy.models  # noqa: F401
 
@@ -96,6 +100,7 @@ def _load_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
     from app.privacy.views import bp as privacy_bp
     from forums.views import bp as forums_bp
@@ -106,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(privacy_bp, url_prefix="/oversight")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
     app.register_blueprint(forums_bp, url_prefix="/forums")
     app.register_blueprint(workshops_bp, url_prefix="/workshops")
     app.register_blueprint(submissions_bp, url_prefix="/submissions")

@@ -186,6 +186,8 @@ def audit_verify_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.jobs.cli import jobs_group
+
     for command in (db_upgrade, create_user_command, invite_command, seed_demo_command,
-                    audit_verify_command):
+                    audit_verify_command, jobs_group):
         app.cli.add_command(command)

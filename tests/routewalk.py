@@ -43,6 +43,7 @@ class RouteObjects:
     consultation: object
     invitation: object
     feedback_item: object
+    job: object = None  # None where a walk has no job (the browser tests)
 
     def by_name(self) -> dict:
         return {
@@ -57,6 +58,7 @@ class RouteObjects:
             "item": self.feedback_item,
             "feedback": self.feedback_item,
             "feedback_item": self.feedback_item,
+            "job": self.job,
         }
 
 
@@ -64,6 +66,7 @@ def create_route_objects(make_user, make_org, make_consultation, owner=None) -> 
     """One of each object a URL can name, created for real in the test's transaction."""
     from app.auth.models import Invitation
     from app.feedback import FeedbackItem
+    from app.jobs.models import Job
 
     organisation = make_org("Walk Organisation")
     owner = owner or make_user("participant", org=organisation)
@@ -79,10 +82,12 @@ def create_route_objects(make_user, make_org, make_consultation, owner=None) -> 
         text="Private words from participant one.", author_id=owner.id,
         organisation_id=organisation.id, stakeholder_group=organisation.stakeholder_group,
     )
-    Session.add_all([invitation, item])
+    job = Job(kind="demo", title="Participant one's job", status="running", params={},
+              progress_done=3, progress_total=10, created_by_id=owner.id)
+    Session.add_all([invitation, item, job])
     Session.commit()  # a savepoint release: survives request teardown, not the test
     return RouteObjects(owner=owner, organisation=organisation, consultation=consultation,
-                        invitation=invitation, feedback_item=item)
+                        invitation=invitation, feedback_item=item, job=job)
 
 
 class UnfillableArgument(LookupError):

@@ -99,7 +99,7 @@ def test_a_person_record_is_visible_to_its_owner_and_admins_only(make_user, obje
 # Routes a participant may use that name one object in their URL, each with a test in this file
 # proving that participant 2 gets 404 for participant 1's object. None exist yet: drafts,
 # bookings and interview notes arrive with the feature packages, and must be added here.
-OBJECT_ROUTES_WITH_A_404_TEST: set[str] = set()
+OBJECT_ROUTES_WITH_A_404_TEST: set[str] = {"jobs.show", "jobs.status", "jobs.cancel"}
 NOT_OBJECTS = {"token", "filename"}  # secret links and static files name no one's record
 
 
@@ -114,6 +114,27 @@ def test_every_participant_route_naming_an_object_has_a_404_test(app, make_user)
     assert not unchecked, (
         "participants can reach these object routes, but nothing here proves another "
         "participant gets 404 for them: " + ", ".join(sorted(unchecked)))
+
+
+@pytest.mark.parametrize("endpoint, method", [("jobs.show", "GET"), ("jobs.status", "GET"),
+                                              ("jobs.cancel", "POST")])
+def test_another_participants_job_is_a_404(endpoint, method, app, client, auth, objects,
+                                           participant2, csrf_token):
+    url = url_for_rule(app, _rule(app, endpoint, method), objects)
+    assert str(objects.job.id) in url
+    auth.login(participant2)
+    if method == "GET":
+        assert client.get(url).status_code == 404
+    else:
+        token = csrf_token(client.get("/").get_data(as_text=True))
+        assert client.post(url, data={"csrf_token": token}).status_code == 404
+        from app.db import Session
+
+        Session.expire_all()
+        assert Session.get(type(objects.job), objects.job.id).status == "running"
+    auth.login(objects.owner)  # ... while its owner reaches it
+    if method == "GET":
+        assert client.get(url).status_code == 200
 
 
 def test_object_or_404_hides_what_the_person_may_not_use(app, make_user, objects,
