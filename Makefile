@@ -28,10 +28,13 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 # gunicorn.conf.py writes invitation and password-reset tokens to the access log as [redacted].
+# app/serve.py runs the job worker beside gunicorn: Ctrl-C or SIGTERM stops both, and if
+# either exits the other is stopped.
 run: $(STAMP)
 	$(BIN)/flask --app app db-upgrade
 	@if [ "$$KORERO_ENV" != "production" ]; then $(BIN)/flask --app app seed-demo --if-empty; fi
-	$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WEB_CONCURRENCY) --bind 127.0.0.1:$(PORT) \
+	$(BIN)/python -m app.serve \
+		$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WEB_CONCURRENCY) --bind 127.0.0.1:$(PORT) \
 		--access-logfile - 'app:create_app()'
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, then

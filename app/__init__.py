@@ -57,6 +57,9 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     _init_template_helpers(app)
+    from app.jobs import tasks as job_queue
+
+    job_queue.init_app(app)  # the huey queue, from the settings (REDIS_URL or a SQLite file)
 
 
 def _init_template_helpers(app: Flask) -> None:
@@ -94,6 +97,7 @@ def _load_models() -> None:
     import app.auth.models
     import app.corpus.models
     import app.governance.models
+    import app.jobs.models
     import app.models
     import app.privacy.models  # noqa: F401
 
@@ -102,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     """The core's own blueprints; feature packages register theirs through app.packages."""
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp
     from app.privacy.views import bp as privacy_bp
 
@@ -109,3 +114,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/account")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(privacy_bp, url_prefix="/oversight")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")

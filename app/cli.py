@@ -233,6 +233,9 @@ def db_revision_command(message: str, package_name: str | None, autogenerate: bo
 
 
 def init_app(app: Flask) -> None:
+    from app.jobs.cli import jobs_group
+
     for command in (db_upgrade, create_user_command, invite_command, seed_demo_command,
-                    audit_verify_command, access_matrix_command, db_revision_command):
+                    audit_verify_command, access_matrix_command, db_revision_command,
+                    jobs_group):
         app.cli.add_command(command)

@@ -26,6 +26,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def instance_path() -> Path:
     return Path(os.environ.get("KORERO_INSTANCE_PATH", DEFAULT_INSTANCE))
 
@@ -60,6 +65,15 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        # Background jobs (app/jobs): a SQLite queue file unless REDIS_URL is set.
+        self.JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH",
+                                               str(instance / "jobs.sqlite3"))
+        self.JOBS_WORKERS = _int("JOBS_WORKERS", 2)
+        # A running job whose heartbeat is older than this lost its worker: it is resumed.
+        self.JOBS_STALE_SECONDS = _float("JOBS_STALE_SECONDS", 60.0)
+        self.JOBS_HEARTBEAT_SECONDS = _float("JOBS_HEARTBEAT_SECONDS", 10.0)
+        self.JOBS_PROGRESS_SECONDS = _float("JOBS_PROGRESS_SECONDS", 1.0)
+        self.JOBS_MAX_ATTEMPTS = _int("JOBS_MAX_ATTEMPTS", 3)
         # The public address of the site. Links in emails are built from this, never from the
         # Host header of whoever asked for the email.
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")

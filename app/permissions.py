@@ -61,6 +61,12 @@ CORE_ACCESS: dict[str, str | frozenset[str]] = {
     # Oversight
     "privacy.audit_log": OVERSIGHT,
     "privacy.export_audit_log": OVERSIGHT,
+    # Background jobs: Job.can_view / can_cancel decide per job (404 for others' jobs)
+    "jobs.index": SIGNED_IN,
+    "jobs.show": SIGNED_IN,
+    "jobs.status": SIGNED_IN,
+    "jobs.cancel": SIGNED_IN,
+    "jobs.run_demo": ADMIN,
 }
 
 # While a staff member has not yet set up two-factor sign-in, these are all they may reach.

@@ -46,6 +46,7 @@ class RouteObjects:
     invitation: object
     feedback_item: object
     package_objects: dict = field(default_factory=dict)  # from packages' route_objects
+    job: object = None  # None where a walk has no job (the browser tests)
 
     def by_name(self) -> dict:
         return {
@@ -61,6 +62,7 @@ class RouteObjects:
             "item": self.feedback_item,
             "feedback": self.feedback_item,
             "feedback_item": self.feedback_item,
+            "job": self.job,
         }
 
 
@@ -70,6 +72,7 @@ def create_route_objects(make_user, make_org, make_consultation, owner=None,
     objects of APP's packages; of the installed packages when no APP is given)."""
     from app.auth.models import Invitation
     from app.corpus.models import FeedbackItem
+    from app.jobs.models import Job
 
     organisation = make_org("Walk Organisation")
     owner = owner or make_user("participant", org=organisation)
@@ -85,10 +88,12 @@ def create_route_objects(make_user, make_org, make_consultation, owner=None,
         text="Private words from participant one.", author_id=owner.id,
         organisation_id=organisation.id, stakeholder_group=organisation.stakeholder_group,
     )
-    Session.add_all([invitation, item])
+    job = Job(kind="demo", title="Participant one's job", status="running", params={},
+              progress_done=3, progress_total=10, created_by_id=owner.id)
+    Session.add_all([invitation, item, job])
     Session.commit()  # a savepoint release: survives request teardown, not the test
     return RouteObjects(owner=owner, organisation=organisation, consultation=consultation,
-                        invitation=invitation, feedback_item=item,
+                        invitation=invitation, feedback_item=item, job=job,
                         package_objects=_package_objects(owner, organisation, consultation,
                                                          make_user, app))
 

@@ -176,6 +176,27 @@ def test_shared_object_endpoints_are_declared_by_their_own_package(app):
             assert endpoint in package.access, f"{package.name}: {endpoint} is not its own"
 
 
+@pytest.mark.parametrize("endpoint, method", [("jobs.show", "GET"), ("jobs.status", "GET"),
+                                              ("jobs.cancel", "POST")])
+def test_another_participants_job_is_a_404(endpoint, method, app, client, auth, objects,
+                                           participant2, csrf_token):
+    url = url_for_rule(app, _rule(app, endpoint, method), objects)
+    assert str(objects.job.id) in url
+    auth.login(participant2)
+    if method == "GET":
+        assert client.get(url).status_code == 404
+    else:
+        token = csrf_token(client.get("/").get_data(as_text=True))
+        assert client.post(url, data={"csrf_token": token}).status_code == 404
+        from app.db import Session
+
+        Session.expire_all()
+        assert Session.get(type(objects.job), objects.job.id).status == "running"
+    auth.login(objects.owner)  # ... while its owner reaches it
+    if method == "GET":
+        assert client.get(url).status_code == 200
+
+
 def test_object_or_404_hides_what_the_person_may_not_use(app, make_user, objects,
                                                          participant2):
     """Views load URL objects through object_or_404: a record you may not use is a 404, the

@@ -1,0 +1,55 @@
+"""Job kinds: what each kind of job is called and the function that does its work.
+
+A package registers its kinds when it is imported:
+
+    @job("forums.reindex", label=_l("Rebuild the forum search index"))
+    def reindex(ctx, consultation_id):
+        ...
+
+The registry is process-wide (not per app), like Flask's CLI commands: the web process that
+starts a job and the worker that runs it both import the same modules, so both know the kind.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+JobFunction = Callable[..., dict | None]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    kind: str
+    label: object  # a string or lazy_gettext string, shown as the default title
+    fn: JobFunction
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def register_job(kind: str, label, fn: JobFunction) -> JobFunction:
+    """Make FN run jobs of KIND. FN(ctx, **params) does the work, calls ctx.progress(...) as it
+    goes and may return a small JSON-able dict: the result summary shown on the job page.
+    Registering a second, different function for a kind already taken is a programming error."""
+    existing = _KINDS.get(kind)
+    if existing is not None and existing.fn is not fn:
+        raise ValueError(f"job kind {kind!r} is already registered by {existing.fn!r}")
+    _KINDS[kind] = JobKind(kind=kind, label=label, fn=fn)
+    return fn
+
+
+def job(kind: str, *, label) -> Callable[[JobFunction], JobFunction]:
+    """Decorator form of register_job."""
+
+    def decorator(fn: JobFunction) -> JobFunction:
+        return register_job(kind, label, fn)
+
+    return decorator
+
+
+def get_kind(kind: str) -> JobKind | None:
+    return _KINDS.get(kind)
+
+
+def kinds() -> dict[str, JobKind]:
+    return dict(_KINDS)

@@ -1,0 +1,92 @@
+"""The queue: a huey instance built from the app's settings, and its tasks.
+
+SqliteHuey on a file in the instance folder by default (no server to run); RedisHuey when
+REDIS_URL is set, so workers on several hosts share one queue. The queue only carries job ids:
+the job row is the truth (app/jobs/runner.py).
+
+Nothing is built at import time: create_app() calls init_app(app), which builds the huey
+instance, registers its tasks as closures over that app, and keeps it in
+app.extensions["korero_jobs"]. app/jobs/worker.py does the same for huey_consumer.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from app.db import Session
+
+log = logging.getLogger("korero.jobs")
+
+QUEUE_NAME = "korero-jobs"
+
+
+@dataclass
+class JobQueue:
+    huey: Huey
+    run_job: object  # the huey task: run_job(job_id) enqueues
+    recover_stale_jobs: object
+
+
+def build_huey(config) -> Huey:
+    """The huey instance the settings ask for (nothing is enqueued or consumed here)."""
+    if config.get("REDIS_URL"):
+        return RedisHuey(QUEUE_NAME, url=config["REDIS_URL"], results=False, utc=True)
+    path = Path(config["JOBS_SQLITE_PATH"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(path), results=False, utc=True)
+
+
+def _in_app_context(app: Flask, fn, *args, **kwargs):
+    """Run FN inside APP's context and drop the thread's DB session afterwards, whatever
+    happens, so the next task on this worker thread starts clean."""
+    with app.app_context():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            Session.remove()
+
+
+def init_app(app: Flask) -> JobQueue:
+    from app.jobs import (
+        demo,  # noqa: F401  (registers the demo kind)
+        runner,
+    )
+
+    huey = build_huey(app.config)
+
+    @huey.task(name="run_job")
+    def run_job(job_id: int) -> None:
+        _in_app_context(app, runner.execute_job, job_id, heartbeat=True)
+
+    @huey.periodic_task(crontab(minute="*"), name="recover_stale_jobs")
+    def recover_stale_jobs() -> None:
+        _in_app_context(app, runner.recover_stale_jobs)
+
+    @huey.on_startup("korero_recover_jobs")
+    def _recover_at_startup() -> None:
+        sent = _in_app_context(app, runner.recover_stale_jobs, include_queued=True)
+        if sent:
+            log.info("jobs sent to the queue again at worker start: %s", sent)
+
+    queue = JobQueue(huey=huey, run_job=run_job, recover_stale_jobs=recover_stale_jobs)
+    app.extensions["korero_jobs"] = queue
+    return queue
+
+
+def get_queue(app: Flask | None = None) -> JobQueue:
+    return (app or current_app).extensions["korero_jobs"]
+
+
+def enqueue(job_or_id) -> None:
+    """Send "run job N" to the queue now. Call it only once the job row is committed (a
+    worker may pick the message up at once); start_job does that for you after the commit."""
+    job_id = getattr(job_or_id, "id", job_or_id)
+    if not has_app_context():
+        log.error("job %s: no app context to find the queue; it stays queued until a worker "
+                  "restarts", job_id)
+        return
+    get_queue().run_job(job_id)

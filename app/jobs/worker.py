@@ -1,0 +1,10 @@
+"""The module huey_consumer loads: `huey_consumer app.jobs.worker.huey -w 2 -k thread`.
+
+It builds the app from the environment (create_app()), the same settings as the web server,
+so both use the same queue and database. Tasks run inside this app's context and drop their
+database session afterwards (app/jobs/tasks.py). `flask --app app jobs worker` does the same.
+"""
+from app import create_app
+
+app = create_app()
+huey = app.extensions["korero_jobs"].huey

@@ -1,0 +1,146 @@
+"""A REAL worker: huey_consumer (and `flask jobs worker`) as separate processes, on a real
+queue (a SQLite file, or Redis) and a real app database (a SQLite file of its own, migrated).
+
+The restart test SIGKILLs the worker in the middle of a checkpointing job, starts a worker
+again and sees the job resume from its checkpoint and finish with every step done once."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.migrate import upgrade
+
+BIN = Path(sys.executable).parent
+REDIS_URL = "redis://127.0.0.1:6379/11"  # this worktree's Redis database
+
+
+@pytest.fixture
+def site(tmp_path):
+    """An instance folder and a migrated SQLite database, and the environment a worker needs."""
+    database = tmp_path / "korero.sqlite3"
+    upgrade(f"sqlite:///{database}")
+    env = {**os.environ, "KORERO_INSTANCE_PATH": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "worker-test",
+           "REDIS_URL": "", "LOG_LEVEL": "INFO", "JOBS_STALE_SECONDS": "2",
+           "JOBS_HEARTBEAT_SECONDS": "0.5", "JOBS_PROGRESS_SECONDS": "0"}
+    env.pop("TEST_DATABASE_URL", None)
+    return tmp_path, database, env
+
+
+def _flask(env, *args) -> str:
+    result = subprocess.run([str(BIN / "flask"), "--app", "app", *args], env=env, check=False,
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _start_worker(env, log: Path, command: str = "huey_consumer") -> subprocess.Popen:
+    if command == "huey_consumer":
+        args = [str(BIN / "huey_consumer"), "app.jobs.worker.huey", "-w", "2", "-k", "thread"]
+    else:
+        args = [str(BIN / "flask"), "--app", "app", "jobs", "worker"]
+    return subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=log.open("a"),
+                            stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _job_row(database: Path, job_id: int) -> dict:
+    with sqlite3.connect(database, timeout=10) as conn:
+        conn.row_factory = sqlite3.Row
+        return dict(conn.execute("SELECT * FROM job WHERE id = ?", (job_id,)).fetchone())
+
+
+def _wait_for(database, job_id, condition, timeout: float, log: Path) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = _job_row(database, job_id)
+        if condition(row):
+            return row
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never got there: {_job_row(database, job_id)}\n"
+                         f"worker log:\n{log.read_text()}")
+
+
+def _queue_demo(env, steps: int, seconds: float) -> int:
+    out = _flask(env, "jobs", "demo", "--steps", str(steps), "--seconds", str(seconds),
+                 "--no-watch")
+    return int(re.search(r"Queued job (\d+)", out).group(1))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_real_worker_runs_a_job(site, backend):
+    tmp_path, database, env = site
+    if backend == "redis":
+        import redis
+
+        env["REDIS_URL"] = REDIS_URL
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    log = tmp_path / "worker.log"
+    job_id = _queue_demo(env, steps=5, seconds=0.05)
+    if backend == "sqlite":
+        assert (tmp_path / "jobs.sqlite3").exists()  # the embedded queue, in the instance
+    worker = _start_worker(env, log)
+    try:
+        row = _wait_for(database, job_id, lambda r: r["status"] == "done", 60, log)
+    finally:
+        _stop(worker)
+        if backend == "redis":
+            redis.Redis.from_url(REDIS_URL).flushdb()
+    assert (row["progress_done"], row["progress_total"], row["attempts"]) == (5, 5, 1)
+    assert _flask(env, "jobs", "show", str(job_id)).count("status:   done") == 1
+
+
+def test_a_job_resumes_from_its_checkpoint_after_the_worker_is_killed(site):
+    tmp_path, database, env = site
+    log = tmp_path / "worker.log"
+    steps = 20
+    job_id = _queue_demo(env, steps=steps, seconds=0.3)
+    worker = _start_worker(env, log)
+    try:
+        _wait_for(database, job_id, lambda r: r["progress_done"] >= 5, 60, log)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        _stop(worker)
+    killed = _job_row(database, job_id)
+    assert killed["status"] == "running" and 5 <= killed["progress_done"] < steps
+    time.sleep(2.5)  # longer than JOBS_STALE_SECONDS: its heartbeat has stopped
+
+    worker = _start_worker(env, log, command="flask")  # `flask jobs worker` this time
+    try:
+        row = _wait_for(database, job_id, lambda r: r["status"] == "done", 60, log)
+    finally:
+        _stop(worker)
+    assert (row["progress_done"], row["progress_total"]) == (steps, steps)
+    assert row["attempts"] == 2
+    import json
+
+    state, result = json.loads(row["state"]), json.loads(row["result"])
+    assert state["completed"] == list(range(steps))  # every step recorded exactly once
+    assert result["resumed_from"] >= killed["progress_done"]
+    # Steps done before the checkpoint ran once; only the step in hand when the worker was
+    # killed may have started twice.
+    started = Counter(int(n) for n in re.findall(rf"demo job {job_id}: step (\d+) started",
+                                                log.read_text()))
+    assert set(started) == set(range(steps))
+    assert [n for n, count in started.items() if count > 1] in ([], [killed["progress_done"]])
+    assert "its worker stopped; queued again to resume" in log.read_text()
