@@ -19,6 +19,7 @@ from app.models import ROLES, STAKEHOLDER_GROUPS
 from app.privacy.audit import verify_chain
 from app.privacy.models import AuditEvent
 from app.seed import has_any_user, seed_demo
+from app.web.refusals import undo_refused
 
 ROLE_OPTION_HELP = "A role to give; repeat the option for several."
 GROUP_OPTION_HELP = ("Create the organisation in this stakeholder group when none with that "
@@ -54,8 +55,8 @@ def _organisation(name: str | None, stakeholder_group: str | None):
 
 
 def _refused(error: OperationRefused) -> click.ClickException:
-    Session.rollback()
-    return click.ClickException(str(error))
+    """The refusal as a command-line error, after undoing the attempt (app.web.refusals)."""
+    return click.ClickException(undo_refused(error))
 
 
 @click.command("create-user")
