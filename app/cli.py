@@ -54,11 +54,6 @@ def _organisation(name: str | None, stakeholder_group: str | None):
     return org
 
 
-def _refused(error: OperationRefused) -> click.ClickException:
-    """The refusal as a command-line error, after undoing the attempt (app.web.refusals)."""
-    return click.ClickException(undo_refused(error))
-
-
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES),
@@ -93,7 +88,7 @@ def create_user_command(email, roles, org_name, stakeholder_group, display_name,
         user = create_user(None, email=email, display_name=display_name or email.split("@")[0],
                            roles=list(roles), password=password, organisation=organisation)
     except OperationRefused as error:
-        raise _refused(error) from None
+        raise click.ClickException(undo_refused(error)) from None
     Session.commit()
     click.echo(f"Created {user.email} with the role(s) {', '.join(sorted(user.roles))}"
                + (f", member of {organisation.name}." if organisation else "."))
@@ -124,7 +119,7 @@ def invite_command(email, roles, org_name, stakeholder_group) -> None:
         invitation, link = create_invitation(None, email=email, roles=list(roles),
                                              organisation=organisation)
     except OperationRefused as error:
-        raise _refused(error) from None
+        raise click.ClickException(undo_refused(error)) from None
     Session.commit()
     if send_invitation_email(invitation, link):
         click.echo(f"Emailed an invitation to {invitation.email}.")
@@ -157,7 +152,7 @@ def seed_demo_command(if_empty: bool) -> None:
     try:
         report = seed_demo(Session(), password=current_app.config["DEMO_PASSWORD"])
     except OperationRefused as error:
-        raise _refused(error) from None
+        raise click.ClickException(undo_refused(error)) from None
     Session.commit()
     for line in report.created:
         click.echo(f"Added {line}")
