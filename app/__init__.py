@@ -65,8 +65,11 @@ def _init_extensions(app: Flask) -> None:
 def _init_template_helpers(app: Flask) -> None:
     from flask_babel import format_datetime, get_locale
 
+    from app.web import dates
+
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["format_datetime"] = format_datetime
+    dates.init_app(app)  # |human_datetime, |human_date, |iso_datetime
 
 
 def _select_locale() -> str:

@@ -20,6 +20,7 @@ from app.models import ROLES, STAKEHOLDER_GROUPS
 from app.privacy.audit import verify_chain
 from app.privacy.models import AuditEvent
 from app.seed import has_any_user, seed_demo
+from app.web.refusals import undo_refused
 
 ROLE_OPTION_HELP = "A role to give; repeat the option for several."
 GROUP_OPTION_HELP = ("Create the organisation in this stakeholder group when none with that "
@@ -52,11 +53,6 @@ def _organisation(name: str | None, stakeholder_group: str | None):
     org = create_organisation(None, name=name, stakeholder_group=stakeholder_group)
     click.echo(f"Created the organisation {org.name} ({org.stakeholder_group_label}).")
     return org
-
-
-def _refused(error: OperationRefused) -> click.ClickException:
-    Session.rollback()
-    return click.ClickException(str(error))
 
 
 @click.command("create-user")
@@ -93,7 +89,7 @@ def create_user_command(email, roles, org_name, stakeholder_group, display_name,
         user = create_user(None, email=email, display_name=display_name or email.split("@")[0],
                            roles=list(roles), password=password, organisation=organisation)
     except OperationRefused as error:
-        raise _refused(error) from None
+        raise click.ClickException(undo_refused(error)) from None
     Session.commit()
     click.echo(f"Created {user.email} with the role(s) {', '.join(sorted(user.roles))}"
                + (f", member of {organisation.name}." if organisation else "."))
@@ -124,7 +120,7 @@ def invite_command(email, roles, org_name, stakeholder_group) -> None:
         invitation, link = create_invitation(None, email=email, roles=list(roles),
                                              organisation=organisation)
     except OperationRefused as error:
-        raise _refused(error) from None
+        raise click.ClickException(undo_refused(error)) from None
     Session.commit()
     if send_invitation_email(invitation, link):
         click.echo(f"Emailed an invitation to {invitation.email}.")
@@ -157,7 +153,7 @@ def seed_demo_command(if_empty: bool) -> None:
     try:
         report = seed_demo(Session(), password=current_app.config["DEMO_PASSWORD"])
     except OperationRefused as error:
-        raise _refused(error) from None
+        raise click.ClickException(undo_refused(error)) from None
     Session.commit()
     for line in report.created:
         click.echo(f"Added {line}")

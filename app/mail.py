@@ -2,6 +2,18 @@
 
 In development (no MAIL_SERVER) every message is written to MAIL_OUTBOX (instance/outbox/ by
 default) as a .eml file that any mail client opens, and the path is logged.
+
+Attachments (app.mail.Attachment) are sent as files, except a calendar invitation
+(mimetype "text/calendar; method=..."), which follows iMIP (RFC 6047) the way Google Calendar
+and Outlook send one, so every calendar client offers Accept/Decline:
+
+    multipart/mixed
+      multipart/alternative
+        text/plain                                    the message
+        text/html                                     (when given)
+        text/calendar; method=REQUEST; charset=utf-8  the invitation, read by calendar clients
+      application/ics; name=invite.ics               the same file, for clients that only
+                                                      offer attachments
 """
 from __future__ import annotations
 
@@ -10,7 +22,9 @@ import secrets
 import smtplib
 import ssl
 import threading
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
@@ -33,9 +47,88 @@ def absolute_url(endpoint: str, **values) -> str:
     return base + adapter.build(endpoint, values)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with an email. FILENAME may hold any letters (it is sent RFC 2231
+    encoded); folders and control characters are dropped from it. MIMETYPE may carry
+    parameters: "text/calendar; method=REQUEST" makes a calendar invitation (see above)."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.content, bytes):
+            raise TypeError("Attachment content must be bytes")
+        # Only the last path part, without control characters (they could break the header).
+        name = self.filename.replace("\\", "/").rpartition("/")[2]
+        name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+        if not name or name in {".", ".."}:
+            raise ValueError(f"unusable attachment filename {self.filename!r}")
+        object.__setattr__(self, "filename", name)
+
+    @property
+    def content_type(self) -> tuple[str, str]:
+        maintype, _, subtype = self.mimetype.split(";")[0].strip().lower().partition("/")
+        if not maintype or not subtype:
+            raise ValueError(f"not a MIME type: {self.mimetype!r}")
+        return maintype, subtype
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The MIME type's parameters, names lower-cased: {"method": "REQUEST"}."""
+        found = {}
+        for part in self.mimetype.split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip():
+                found[name.strip().lower()] = value.strip().strip('"')
+        return found
+
+    @property
+    def is_calendar_invitation(self) -> bool:
+        return self.content_type == ("text", "calendar") and "method" in self.params
+
+
+def _calendar_method(attachment: Attachment) -> str:
+    """The iMIP method, checked against the file: RFC 6047 section 2.4 requires the
+    Content-Type's method to be the METHOD property of the iCalendar object."""
+    method = attachment.params["method"].upper()
+    text = attachment.content.decode("utf-8")
+    declared = {line.partition(":")[2].strip().upper() for line in text.splitlines()
+                if line.upper().startswith("METHOD:")}
+    if declared != {method}:
+        raise ValueError(f"{attachment.filename}: the Content-Type says method={method} but "
+                         f"the calendar's METHOD is {', '.join(sorted(declared)) or 'missing'}")
+    return method
+
+
+def _attach(message: EmailMessage, attachments: Sequence[Attachment]) -> None:
+    # Every alternative goes in before the first file: EmailMessage turns the message into
+    # multipart/mixed on the first add_attachment, after which alternatives cannot be added.
+    for attachment in attachments:
+        if attachment.is_calendar_invitation:
+            method = _calendar_method(attachment)
+            # base64 keeps the file byte for byte (iCalendar lines end in CRLF and may be
+            # longer than email allows): quoted-printable or 8bit would rewrite them.
+            message.add_alternative(attachment.content, maintype="text", subtype="calendar",
+                                    cte="base64", params={"method": method,
+                                                          "charset": "utf-8"})
+    for attachment in attachments:
+        if attachment.is_calendar_invitation:
+            message.add_attachment(attachment.content, maintype="application", subtype="ics",
+                                   filename=attachment.filename)
+            continue
+        maintype, subtype = attachment.content_type
+        params = {k: v for k, v in attachment.params.items() if k != "name"}
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename, params=params or None)
+
+
 def build_message(to: str | Iterable[str], subject: str, text_body: str,
-                  html_body: str | None = None, *, sender: str) -> EmailMessage:
-    """A UTF-8 message with a plain-text body and, when given, an HTML alternative."""
+                  html_body: str | None = None, *, sender: str,
+                  attachments: Sequence[Attachment] = ()) -> EmailMessage:
+    """A UTF-8 message with a plain-text body, an HTML alternative when given, and
+    ATTACHMENTS (a calendar invitation as an alternative as well as a file)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to if isinstance(to, str) else ", ".join(to)
@@ -46,14 +139,17 @@ def build_message(to: str | Iterable[str], subject: str, text_body: str,
     message.set_content(text_body, charset="utf-8")
     if html_body is not None:
         message.add_alternative(html_body, subtype="html", charset="utf-8")
+    _attach(message, attachments)
     return message
 
 
 def send_email(to: str | Iterable[str], subject: str, text_body: str,
-               html_body: str | None = None) -> EmailMessage:
+               html_body: str | None = None, *,
+               attachments: Sequence[Attachment] = ()) -> EmailMessage:
     """Send one message now. Raises smtplib.SMTPException or OSError when delivery fails."""
     config = current_app.config
-    message = build_message(to, subject, text_body, html_body, sender=config["MAIL_FROM"])
+    message = build_message(to, subject, text_body, html_body, sender=config["MAIL_FROM"],
+                            attachments=attachments)
     deliver(message, dict(config))
     return message
 
@@ -81,14 +177,16 @@ def deliver(message: EmailMessage, config: dict) -> None:
 
 
 def send_email_later(to: str | Iterable[str], subject: str, text_body: str,
-                     html_body: str | None = None) -> threading.Thread:
+                     html_body: str | None = None, *,
+                     attachments: Sequence[Attachment] = ()) -> threading.Thread:
     """Send in a background thread, so the response does not wait for the mail server.
 
     Used where the time a page takes must not reveal whether an email was sent (password
     reset). Failures are logged, never shown.
     """
     config = dict(current_app.config)
-    message = build_message(to, subject, text_body, html_body, sender=config["MAIL_FROM"])
+    message = build_message(to, subject, text_body, html_body, sender=config["MAIL_FROM"],
+                            attachments=attachments)
 
     def _run() -> None:
         try:

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
-from typing import Generic, TypeVar
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -11,38 +9,14 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import Invitation
 from app.db import Session, utcnow
 from app.models import Consultation, Membership, Organisation, User, UserRole
+from app.web.pagination import Page, paginate
 
 PER_PAGE = 25
-T = TypeVar("T")
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _paginate(stmt: Select, page: int, per_page: int | None) -> Page:
-    """One COUNT and one LIMIT/OFFSET query: the list never loads more than a page."""
-    per_page = per_page or PER_PAGE
-    total = Session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = max(1, page)
-    items = Session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total or 0)
+    # PER_PAGE is read at call time, so a test can make pages short.
+    return paginate(stmt, page, per_page or PER_PAGE)
 
 
 def _escape_like(text: str) -> str:

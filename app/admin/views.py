@@ -35,6 +35,8 @@ from app.labels import ROLE_LABELS
 from app.permissions import object_or_404
 from app.privacy.audit import record_sensitive_view
 from app.queries import is_self_registration_open
+from app.web.refusals import show_refusal
+from app.web.requests import client_ip, requested_page
 
 bp = Blueprint("admin", __name__)
 
@@ -42,21 +44,6 @@ bp = Blueprint("admin", __name__)
 @bp.context_processor
 def _labels():
     return {"role_labels": ROLE_LABELS, "status_labels": STATUS_LABELS}
-
-
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
-def _refused(form, error: OperationRefused) -> None:
-    """Show a refusal against its field (or at the top of the form) and undo the attempt."""
-    Session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        # WTForms hands back a tuple when no validator ran on the field; make it a list.
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def _save(form, operation, *, message, then: str):
@@ -69,15 +56,11 @@ def _save(form, operation, *, message, then: str):
     try:
         result = operation()
     except OperationRefused as error:
-        _refused(form, error)
+        show_refusal(form, error)
         return None
     Session.commit()
     flash(message(result), "success")
     return redirect(url_for(then))
-
-
-def _ip() -> str:
-    return request.remote_addr or ""
 
 
 @bp.get("/")
@@ -96,7 +79,7 @@ def users():
     form = UserSearchForm(formdata=request.args)
     form.validate()
     page = queries.list_users(search=(form.q.data or "") if not form.q.errors else "",
-                              role=form.role.data or "", page=_page_number())
+                              role=form.role.data or "", page=requested_page())
     return render_template("admin/users.html", form=form, page=page)
 
 
@@ -110,11 +93,12 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.organisation_ids.data = [m.organisation_id for m in user.memberships]
-        record_sensitive_view(current_user, user, ip=_ip())
+        record_sensitive_view(current_user, user, ip=client_ip())
         Session.commit()
     saved = _save(form, lambda: operations.update_user(
         current_user, user, display_name=form.display_name.data, roles=form.roles.data,
-        organisation_ids=form.organisation_ids.data, is_enabled=form.is_enabled.data, ip=_ip()),
+        organisation_ids=form.organisation_ids.data, is_enabled=form.is_enabled.data,
+        ip=client_ip()),
         message=lambda _result: _("Saved the changes to %(name)s.", name=user.display_name),
         then="admin.users")
     return saved or render_template("admin/edit_user.html", form=form, user=user)
@@ -136,7 +120,7 @@ def new_organisation():
     form = OrganisationForm()
     saved = _save(form, lambda: operations.create_organisation(
         current_user, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
-        ip=_ip()),
+        ip=client_ip()),
         message=lambda org: _("Added %(name)s.", name=org.name), then="admin.organisations")
     return saved or render_template("admin/organisation_form.html", form=form, org=None)
 
@@ -148,7 +132,7 @@ def edit_organisation(organisation_id: int):
     form = OrganisationForm(obj=org)
     saved = _save(form, lambda: operations.update_organisation(
         current_user, org, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
-        ip=_ip()),
+        ip=client_ip()),
         message=lambda _result: _("Saved %(name)s.", name=org.name), then="admin.organisations")
     return saved or render_template("admin/organisation_form.html", form=form, org=org)
 
@@ -160,7 +144,7 @@ def edit_organisation(organisation_id: int):
 def invitations():
     """Invitations sent, newest first, with their status."""
     return render_template("admin/invitations.html",
-                           page=queries.list_invitations(page=_page_number()))
+                           page=queries.list_invitations(page=requested_page()))
 
 
 @bp.route("/invitations/new", methods=["GET", "POST"])
@@ -174,9 +158,9 @@ def new_invitation():
         try:
             invitation, link = create_invitation(
                 current_user, email=form.email.data, roles=form.roles.data,
-                organisation=organisation, ip=_ip())
+                organisation=organisation, ip=client_ip())
         except OperationRefused as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             Session.commit()
             # After the commit: the invitation is saved even when the mail server fails.
@@ -193,10 +177,9 @@ def revoke_invitation_view(invitation_id: int):
     """Withdraw an invitation so its link stops working."""
     invitation = object_or_404(queries.get_invitation(invitation_id), "revoke", current_user)
     try:
-        revoke_invitation(current_user, invitation, ip=_ip())
+        revoke_invitation(current_user, invitation, ip=client_ip())
     except OperationRefused as error:
-        Session.rollback()
-        flash(str(error), "error")
+        show_refusal(None, error)
     else:
         Session.commit()
         flash(_("Revoked the invitation to %(email)s.", email=invitation.email), "success")
@@ -217,7 +200,7 @@ def new_consultation():
     """Set up a consultation: title, summary, dates (New Zealand time) and status."""
     form = ConsultationForm()
     saved = _save(form, lambda: operations.create_consultation(
-        current_user, **_consultation_fields(form), ip=_ip()),
+        current_user, **_consultation_fields(form), ip=client_ip()),
         message=lambda created: _("Created “%(title)s”.", title=created.title),
         then="admin.consultations")
     return saved or render_template("admin/consultation_form.html", form=form,
@@ -233,7 +216,7 @@ def edit_consultation(consultation_id: int):
     if request.method == "GET":
         form.fill_local_dates(consultation.opens_at, consultation.closes_at)
     saved = _save(form, lambda: operations.update_consultation(
-        current_user, consultation, **_consultation_fields(form), ip=_ip()),
+        current_user, consultation, **_consultation_fields(form), ip=client_ip()),
         message=lambda _result: _("Saved “%(title)s”.", title=consultation.title),
         then="admin.consultations")
     return saved or render_template("admin/consultation_form.html", form=form,
@@ -258,6 +241,6 @@ def settings():
     if request.method == "GET":
         form.self_registration_open.data = "yes" if is_self_registration_open() else "no"
     saved = _save(form, lambda: operations.set_self_registration(
-        current_user, form.self_registration_open.data == "yes", ip=_ip()),
+        current_user, form.self_registration_open.data == "yes", ip=client_ip()),
         message=lambda _result: _("Settings saved."), then="admin.settings")
     return saved or render_template("admin/settings.html", form=form)

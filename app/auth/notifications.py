@@ -8,21 +8,21 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.auth.models import Invitation
 from app.mail import absolute_url, send_email, send_email_later
 from app.models import User
+from app.web.emails import render_email
 
 log = logging.getLogger("korero.auth.notifications")
 
 
-def _render(name: str, **context) -> tuple[str, str]:
+def _render(name: str, **context) -> tuple[str, str | None]:
     """The text and HTML bodies of templates/emails/NAME.txt and NAME.html."""
-    context.setdefault("site_url", current_app.config["BASE_URL"])
-    return (render_template(f"emails/{name}.txt", **context),
-            render_template(f"emails/{name}.html", **context))
+    _subject, text, html = render_email(name, **context)
+    return text, html
 
 
 def _send_or_log(to: str, subject: str, name: str, **context) -> bool:

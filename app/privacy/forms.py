@@ -1,7 +1,7 @@
 """Forms of the oversight pages."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +12,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app.privacy.audit import AUDIT_ACTIONS
 from app.privacy.queries import AuditFilters
+from app.web.dates import local_day_start
 
 
 class AuditFilterForm(FlaskForm):
@@ -41,13 +42,9 @@ class AuditFilterForm(FlaskForm):
             action=self.action.data or "",
             actor_email=(self.actor.data or "").strip(),
             target_type=(self.target_type.data or "").strip(),
-            since=_start_of_day(self.date_from.data, zone),
-            until=_start_of_day(self.date_to.data + timedelta(days=1), zone)
+            since=local_day_start(self.date_from.data, zone) if self.date_from.data else None,
+            # A day ends where the next one starts (23 or 25 hours on daylight-saving days).
+            until=local_day_start(self.date_to.data + timedelta(days=1), zone)
             if self.date_to.data else None,
         )
 
-
-def _start_of_day(day: date | None, zone: ZoneInfo) -> datetime | None:
-    if day is None:
-        return None
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)

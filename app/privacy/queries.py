@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, exists, select
 
 from app.db import Session
 from app.privacy.models import AuditEvent
+from app.web.dates import format_iso
 
 AUDIT_PAGE_SIZE = 50
 
@@ -114,6 +115,6 @@ def audit_csv_rows(filters: AuditFilters, timezone_name: str) -> Iterator[tuple]
     """The rows of the audit log export, newest first, times in local (NZ) time with offset."""
     zone = ZoneInfo(timezone_name)
     for row in iter_audit_events(filters):
-        yield (row.id, row.occurred_at.astimezone(zone).isoformat(timespec="seconds"),
+        yield (row.id, format_iso(row.occurred_at, zone),
                row.actor_id, row.actor_email, row.action, row.target_type, row.target_id,
                row.ip_address, row.detail, row.hash)

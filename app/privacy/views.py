@@ -22,6 +22,7 @@ from app.privacy.audit import record_event
 from app.privacy.forms import AUDIT_ACTIONS, AuditFilterForm
 from app.privacy.queries import AuditFilters
 from app.spreadsheets import iter_csv
+from app.web.requests import client_ip
 
 bp = Blueprint("privacy", __name__)
 
@@ -56,7 +57,7 @@ def audit_log():
         detail = {"filters": filters.describe()}
         if before or after:
             detail["page"] = {"before": before, "after": after}
-        record_event(current_user, "audit.viewed", detail=detail, ip=request.remote_addr or "")
+        record_event(current_user, "audit.viewed", detail=detail, ip=client_ip())
         Session.commit()
     return render_template("privacy/audit_log.html", form=form, page=page,
                            filter_args=_filter_args(), action_labels=AUDIT_ACTIONS)
@@ -71,7 +72,7 @@ def export_audit_log():
     if filters is None:
         return render_template("privacy/audit_log.html", form=form, page=None,
                                filter_args=_filter_args(), action_labels=AUDIT_ACTIONS), 400
-    record_event(current_user, "export.created", ip=request.remote_addr or "",
+    record_event(current_user, "export.created", ip=client_ip(),
                  detail={"export": "audit_log", "filters": filters.describe()})
     Session.commit()  # the export is on record before a single row leaves
     rows = queries.audit_csv_rows(filters, current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -9,7 +9,7 @@ from app.admin.queries import list_users
 from app.db import Session
 from app.models import User
 
-from .conftest import audit_events, input_value, is_checked, is_selected
+from .conftest import audit_events, input_value, is_checked
 
 
 def test_search_by_name_or_email_and_filter_by_role(client, admin, make_user):
@@ -103,7 +103,7 @@ def test_edit_form_shows_current_values(client, admin, make_user, make_org):
     assert is_checked(html, "roles", "participant")
     assert not is_checked(html, "roles", "admin")
     assert is_checked(html, "is_enabled", "y")
-    assert is_selected(html, org.id)
+    assert is_checked(html, "organisation_ids", str(org.id))  # a checkbox list, not a <select>
 
 
 def test_bad_input_shows_the_message_and_keeps_what_was_typed(client, admin, post_form,

@@ -20,11 +20,13 @@ from app.auth.two_factor import (
     setup_secret,
 )
 from app.auth.views import bp
-from app.auth.views.helpers import client_ip, limit, show_refusal, signed_in_user_key
+from app.auth.views.helpers import limit, signed_in_user_key
 from app.db import Session
 from app.errors import OperationRefused
 from app.extensions import limiter
 from app.governance.queries import governance_groups_of
+from app.web.refusals import show_refusal
+from app.web.requests import client_ip
 
 # The session keeps only a nonce while two-factor is set up; the secret is derived from it on
 # the server (two_factor.setup_secret), so the readable cookie never holds it.

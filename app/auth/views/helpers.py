@@ -1,4 +1,5 @@
-"""Small helpers the account views share: rate-limit keys and limits, refusals on forms."""
+"""Small helpers the account views share: rate-limit keys and limits. (Refusals on forms and
+the client's address are app.web's: show_refusal, client_ip.)"""
 from __future__ import annotations
 
 import hashlib
@@ -6,11 +7,9 @@ from collections.abc import Callable
 
 from flask import current_app, request, session
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app.auth.addresses import lookup_form
 from app.auth.sessions import PENDING_TWO_FACTOR_KEY
-from app.errors import OperationRefused
 
 # Rate limits; each can be tuned in the configuration under the same name.
 LIMITS = {
@@ -54,17 +53,3 @@ def pending_user_key() -> str:
 
 def signed_in_user_key() -> str:
     return f"user:{current_user.get_id() if current_user.is_authenticated else 'none'}"
-
-
-def client_ip() -> str:
-    return request.remote_addr or ""
-
-
-def show_refusal(form: FlaskForm, error: OperationRefused) -> None:
-    """Put an operation's refusal next to the field it is about, or at the top of the form."""
-    message = str(error)
-    if error.field and error.field in form:
-        field = form[error.field]
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)

@@ -22,10 +22,12 @@ from app.auth.queries import get_invitation_by_raw_token, get_user_by_email
 from app.auth.sessions import start_session
 from app.auth.tokens import ExpiredToken, InvalidToken, unsign_invitation_token
 from app.auth.views import bp
-from app.auth.views.helpers import client_ip, invitation_key, limit, show_refusal
+from app.auth.views.helpers import invitation_key, limit
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.extensions import limiter
+from app.web.refusals import show_refusal
+from app.web.requests import client_ip
 
 
 def _load_invitation(token: str):

@@ -13,16 +13,12 @@ from app.auth.operations import reset_password as reset_password_op
 from app.auth.queries import get_reset_token
 from app.auth.sessions import start_session
 from app.auth.views import bp
-from app.auth.views.helpers import (
-    client_ip,
-    limit,
-    show_refusal,
-    signed_in_user_key,
-    submitted_email_key,
-)
+from app.auth.views.helpers import limit, signed_in_user_key, submitted_email_key
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.extensions import limiter
+from app.web.refusals import show_refusal
+from app.web.requests import client_ip
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

@@ -25,11 +25,13 @@ from app.auth.tokens import (
     unsign_registration_token,
 )
 from app.auth.views import bp
-from app.auth.views.helpers import client_ip, limit, show_refusal, submitted_email_key
+from app.auth.views.helpers import limit, submitted_email_key
 from app.db import Session
 from app.errors import OperationRefused
 from app.extensions import limiter
 from app.queries import is_self_registration_open
+from app.web.refusals import show_refusal
+from app.web.requests import client_ip
 
 
 def _closed():

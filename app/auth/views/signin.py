@@ -16,18 +16,14 @@ from app.auth.queries import count_unused_recovery_codes
 from app.auth.sessions import begin_two_factor, end_session, pending_two_factor, start_session
 from app.auth.two_factor import check_second_factor
 from app.auth.views import bp
-from app.auth.views.helpers import (
-    client_ip,
-    limit,
-    pending_user_key,
-    show_refusal,
-    submitted_email_key,
-)
+from app.auth.views.helpers import limit, pending_user_key, submitted_email_key
 from app.db import Session
 from app.errors import OperationRefused
 from app.extensions import limiter
 from app.queries import is_self_registration_open
 from app.security import safe_next
+from app.web.refusals import show_refusal
+from app.web.requests import client_ip
 
 
 @bp.route("/login", methods=["GET", "POST"])
