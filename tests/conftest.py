@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from app.auth.passwords import hash_password
+from app.auth.passwords import hasher_for
 from app.config import TestConfig
 from app.db import Session, utcnow
 from app.extensions import limiter
@@ -91,9 +91,9 @@ def client(app):
 
 
 def _hashed(app, password: str) -> str:
-    # Under TestConfig's ARGON2_* settings: argon2id at its cheapest, microseconds a hash.
-    with app.app_context():
-        return hash_password(password)
+    # Under TestConfig's ARGON2_* settings: argon2id at its cheapest, microseconds a hash. (No
+    # app context: leaving one ends the test's Session, detaching what the test made.)
+    return hasher_for(app.config).hash(password)
 
 
 @pytest.fixture

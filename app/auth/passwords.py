@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the password policy."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
@@ -29,13 +30,16 @@ def _make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> Password
                           parallelism=parallelism, type=Type.ID)
 
 
-def hasher() -> PasswordHasher:
-    """The argon2id hasher for the current app's ARGON2_* settings (production: RFC 9106's
-    low-memory profile; TestConfig: the cheapest argon2 allows). Outside an app context, the
-    production defaults."""
-    config = current_app.config if has_app_context() else {}
+def hasher_for(config: Mapping) -> PasswordHasher:
+    """The argon2id hasher for CONFIG's ARGON2_* settings (production: RFC 9106's low-memory
+    profile; TestConfig: the cheapest argon2 allows); a missing setting takes its default."""
     return _make_hasher(*(int(config.get(name, default))
                           for name, default in ARGON2_DEFAULTS.items()))
+
+
+def hasher() -> PasswordHasher:
+    """The hasher for the current app's settings; outside an app, the production defaults."""
+    return hasher_for(current_app.config if has_app_context() else {})
 
 
 def hash_password(password: str) -> str:

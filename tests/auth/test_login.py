@@ -4,7 +4,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from conftest import DEFAULT_PASSWORD
 
-from app.auth.passwords import needs_rehash
+from app.auth.passwords import hasher_for
 from app.db import Session
 from app.models import User
 
@@ -107,13 +107,12 @@ def test_outdated_password_hash_is_upgraded_at_login(app, client, auth, make_use
     other = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     old_hash = user.password_hash = other.hash(DEFAULT_PASSWORD)
     Session.commit()
-    with app.app_context():  # needs_rehash compares with this app's ARGON2_* settings
-        assert needs_rehash(old_hash)
+    current = hasher_for(app.config)  # what sign-in compares with: this app's ARGON2_* settings
+    assert current.check_needs_rehash(old_hash)
     auth.login_with_form("ana@example.org")
     refreshed = Session.get(User, user.id)
     assert refreshed.password_hash != old_hash
-    with app.app_context():
-        assert not needs_rehash(refreshed.password_hash)
+    assert not current.check_needs_rehash(refreshed.password_hash)
 
 
 def test_account_without_password_cannot_sign_in(client, auth, make_user):
