@@ -99,7 +99,7 @@ lint: $(DEV_STAMP)
 # (KORERO_REQUIRE_AUDIT=1 makes that a failure too).
 audit: $(DEV_STAMP)
 	$(BIN)/bandit --quiet --recursive --severity-level high app forums workshops submissions
-	$(BIN)/python requirements/audit_deps.py $(LOCK)
+	$(BIN)/python requirements/audit_deps.py $(LOCK) $(AUDIT_FLAGS)
 
 # Every distribution in .venv is pinned in the lock at the version installed.
 check-lock: $(DEV_STAMP)
