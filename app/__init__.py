@@ -92,6 +92,13 @@ def _warn_about_production_settings(app: Flask) -> None:
         logging.getLogger("korero").warning(
             "REDIS_URL is not set: each worker keeps its own rate-limit counts, so limits "
             "are multiplied by the number of workers. Set REDIS_URL in production.")
+    from app.auth.passwords import meets_owasp_minimum
+
+    if not meets_owasp_minimum(int(app.config["ARGON2_TIME_COST"]),
+                               int(app.config["ARGON2_MEMORY_COST"])):
+        logging.getLogger("korero").warning(
+            "ARGON2_TIME_COST and ARGON2_MEMORY_COST are below OWASP's recommended argon2id "
+            "cost: stolen password hashes would be cheap to guess. Unset them for the default.")
 
 
 def _load_models() -> None:

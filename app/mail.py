@@ -22,6 +22,7 @@ import secrets
 import smtplib
 import ssl
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ from app.db import utcnow
 log = logging.getLogger("korero.mail")
 
 SMTP_TIMEOUT_SECONDS = 20
+
+# Threads of send_email_later still delivering, so wait_for_background_mail can join them.
+_in_flight: set[threading.Thread] = set()
+_in_flight_lock = threading.Lock()
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -193,10 +198,41 @@ def send_email_later(to: str | Iterable[str], subject: str, text_body: str,
             deliver(message, config)
         except (smtplib.SMTPException, OSError):
             log.exception("Could not send email to %s", message["To"])
+        finally:
+            with _in_flight_lock:
+                _in_flight.discard(threading.current_thread())
 
     thread = threading.Thread(target=_run, name="korero-mail", daemon=True)
-    thread.start()
+    with _in_flight_lock:
+        _in_flight.add(thread)
+    try:
+        thread.start()
+    except RuntimeError:  # no thread could be started: do not leave it to be waited for
+        with _in_flight_lock:
+            _in_flight.discard(thread)
+        raise
     return thread
+
+
+def wait_for_background_mail(timeout: float | None = None) -> bool:
+    """Wait until every email send_email_later started has been delivered (or has failed),
+    at most TIMEOUT seconds (None: as long as it takes). True when none is still going.
+
+    For tests, which join the threads instead of polling for the message, and for anything
+    that must not stop while an email is half sent. The request that started the email never
+    waits: that is what keeps its response time equal whether or not it sent one.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        with _in_flight_lock:
+            pending = list(_in_flight)
+        if not pending:
+            return True
+        for thread in pending:  # then look again: an email may have started meanwhile
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            thread.join(remaining)
+            if thread.is_alive():
+                return False
 
 
 def _write_to_outbox(message: EmailMessage, outbox: Path) -> Path:

@@ -11,16 +11,16 @@ import socket
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from app.auth.passwords import hash_password
+from app.auth.passwords import hasher_for
 from app.config import TestConfig
 from app.db import Session, utcnow
 from app.extensions import limiter
+from app.mail import wait_for_background_mail
 from app.migrate import upgrade
 from app.models import Consultation, Membership, Organisation, User, UserRole
 
@@ -90,10 +90,10 @@ def client(app):
 # ---------------------------------------------------------------- factories
 
 
-@lru_cache(maxsize=16)
-def _hashed(password: str) -> str:
-    # argon2id is deliberately slow; hash each distinct test password once per run.
-    return hash_password(password)
+def _hashed(app, password: str) -> str:
+    # Under TestConfig's ARGON2_* settings: argon2id at its cheapest, microseconds a hash. (No
+    # app context: leaving one ends the test's Session, detaching what the test made.)
+    return hasher_for(app.config).hash(password)
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def make_org(db_session):
 
 
 @pytest.fixture
-def make_user(db_session):
+def make_user(app, db_session):
     counter = iter(range(1, 10_000))
 
     def factory(*roles: str, email: str | None = None, password: str = DEFAULT_PASSWORD,
@@ -122,7 +122,7 @@ def make_user(db_session):
         user = User(
             email=email or f"{'-'.join(roles)}{n}@example.test",
             display_name=f"{roles[0].title()} {n}",
-            password_hash=_hashed(password),
+            password_hash=_hashed(app, password),
             is_demo=is_demo,
             is_enabled=is_enabled,
         )
@@ -254,8 +254,19 @@ class Mailbox:
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
+    def delivered(self, timeout: float = 5.0) -> list:
+        """Every message received once the emails sent in the background have been delivered:
+        their threads are joined (app.mail tracks them), nothing is polled. Use it to check
+        that no (further) email was sent."""
+        assert wait_for_background_mail(timeout), f"an email was still being sent after {timeout} s"
+        return self.messages
+
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list:
+        """The messages received, once at least COUNT have arrived. Background emails are
+        joined; only mail from somewhere app.mail does not track (another process) is polled
+        for, until TIMEOUT."""
         deadline = time.monotonic() + timeout
+        self.delivered(timeout)
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)
         return self.messages

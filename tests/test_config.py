@@ -169,3 +169,16 @@ def test_production_without_redis_warns_about_per_worker_limits(tmp_path, monkey
     with caplog.at_level(logging.WARNING, logger="korero"):
         create_app(config)
     assert ("REDIS_URL is not set" in caplog.text) is warned
+
+
+@pytest.mark.parametrize("time_cost, memory_cost, warned", [(1, 8, True), (2, 19456, False)])
+def test_production_with_a_cheap_password_hash_warns(tmp_path, monkeypatch, caplog,
+                                                     database_url, time_cost, memory_cost,
+                                                     warned):
+    monkeypatch.setenv("KORERO_INSTANCE_PATH", str(tmp_path))
+    config = TestConfig(database_url)
+    config.KORERO_ENV = "production"
+    config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST = time_cost, memory_cost
+    with caplog.at_level(logging.WARNING, logger="korero"):
+        create_app(config)
+    assert ("below OWASP's recommended argon2id cost" in caplog.text) is warned

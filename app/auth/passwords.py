@@ -1,37 +1,67 @@
 """Password hashing (argon2id) and the password policy."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
+
+from app.config import ARGON2_DEFAULTS
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
-# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
-_hasher = PasswordHasher()
+# OWASP's Password Storage Cheat Sheet: argon2id with any one of these (memory in KiB, passes),
+# one lane. More memory, passes or lanes than one of them is at least as strong.
+OWASP_ARGON2ID_MINIMUMS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
+
+
+def meets_owasp_minimum(time_cost: int, memory_cost: int) -> bool:
+    return any(memory_cost >= memory and time_cost >= passes
+               for memory, passes in OWASP_ARGON2ID_MINIMUMS)
+
+
+@lru_cache(maxsize=4)
+def _make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                          parallelism=parallelism, type=Type.ID)
+
+
+def hasher_for(config: Mapping) -> PasswordHasher:
+    """The argon2id hasher for CONFIG's ARGON2_* settings (production: RFC 9106's low-memory
+    profile; TestConfig: the cheapest argon2 allows); a missing setting takes its default."""
+    return _make_hasher(*(int(config.get(name, default))
+                          for name, default in ARGON2_DEFAULTS.items()))
+
+
+def hasher() -> PasswordHasher:
+    """The hasher for the current app's settings; outside an app, the production defaults."""
+    return hasher_for(current_app.config if has_app_context() else {})
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when PASSWORD matches; never raises on a bad or missing hash."""
     if not password_hash:
         # Spend the same time as a real check so timing does not reveal unknown accounts.
-        _hasher.hash(password)
+        hasher().hash(password)
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        # A hash carries its own parameters: it verifies whatever the settings are now.
+        return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    """True when the hash was made with other parameters than the current settings."""
+    return hasher().check_needs_rehash(password_hash)
 
 
 @lru_cache(maxsize=1)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 
 import pytest
 from conftest import Mailbox
 
-from app.mail import absolute_url, send_email
+from app.mail import absolute_url, send_email, send_email_later, wait_for_background_mail
 
 
 def test_email_goes_over_smtp_with_macrons_intact(app, smtp_server):
@@ -53,11 +54,35 @@ def test_required_starttls_is_never_skipped(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_USE_TLS", True)
     with app.app_context(), pytest.raises(smtplib.SMTPNotSupportedError):
         send_email("hine@example.org", "Secret", "Not in clear text")
-    assert smtp_server.wait_for(1, timeout=0.3) == []
+    assert smtp_server.delivered() == []
 
 
 def test_ssl_mode_speaks_tls_from_the_first_byte(app, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_USE_SSL", True)
     with app.app_context(), pytest.raises(OSError):  # ssl.SSLError: the server is plain
         send_email("hine@example.org", "Secret", "Not in clear text")
-    assert smtp_server.wait_for(1, timeout=0.3) == []
+    assert smtp_server.delivered() == []
+
+
+def test_background_mail_is_joined_not_polled(app, smtp_server):
+    with app.app_context():
+        thread = send_email_later("hine@example.org", "Later", "Sent from a thread")
+    assert wait_for_background_mail(5.0) and not thread.is_alive()
+    [message] = smtp_server.messages  # already there: nothing to wait for
+    assert message["Subject"] == "Later"
+
+
+def test_waiting_for_background_mail_gives_up_after_its_timeout(app, monkeypatch, caplog):
+    # A server that accepts the connection and never greets: the send hangs until it closes.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", silent.getsockname()[1])
+        with app.app_context():
+            thread = send_email_later("hine@example.org", "Stuck", "Never greeted")
+        connection, _ = silent.accept()
+        assert wait_for_background_mail(0.2) is False and thread.is_alive()
+        connection.close()
+    with caplog.at_level(logging.ERROR, logger="korero.mail"):
+        assert wait_for_background_mail(5.0) is True
+    assert not thread.is_alive()
+    assert "Could not send email to hine@example.org" in caplog.text

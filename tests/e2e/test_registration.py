@@ -7,7 +7,6 @@ import email
 import email.policy
 import re
 import secrets
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from app.db import Session
+from app.mail import wait_for_background_mail
 from app.models import SiteSetting
 
 PASSWORD = "kōwhai flowers along the riverbank"
@@ -30,15 +30,14 @@ def open_registration():
 
 
 def _registration_link(outbox: Path, address: str, timeout: float = 5.0) -> str:
-    """The link in the email to ADDRESS (sent in the background, so wait for it)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
-            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if message["To"] == address:
-                body = message.get_body(preferencelist=("plain",)).get_content()
-                return re.search(r"https?://\S+", body).group(0)
-        time.sleep(0.05)
+    """The link in the email to ADDRESS (sent in a background thread of the server, which
+    runs in this process: join it)."""
+    assert wait_for_background_mail(timeout), f"the email was still being sent after {timeout} s"
+    for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["To"] == address:
+            body = message.get_body(preferencelist=("plain",)).get_content()
+            return re.search(r"https?://\S+", body).group(0)
     pytest.fail(f"no email to {address} in {outbox}")
 
 
