@@ -66,7 +66,7 @@ class FeedbackItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    # The consent scope (see DESIGN.md). Withdrawal sets consent_analysis false.
+    # The consent scope (docs/architecture.md). Withdrawal sets consent_analysis false.
     consent_analysis: Mapped[bool] = mapped_column(Boolean, default=True)
     consent_quote: Mapped[str] = mapped_column(String(20), default="none")
     consent_publish: Mapped[str] = mapped_column(String(20), default="none")

@@ -57,7 +57,7 @@ def _may_record(actor: User | None, source: str, author: User | None, *, creatin
 
 def _may_change_consent(actor: User | None, item: FeedbackItem) -> bool:
     """Consent is set by the person who gave the feedback, or recorded by the facilitator for
-    an interview or workshop (DESIGN.md). Nobody else may change it, least of all widen it; the
+    an interview or workshop (docs/architecture.md). Nobody else may change it, least of all widen it; the
     system (no actor) never does."""
     if actor is None:
         return False

@@ -22,7 +22,7 @@ AUDIENCES = ("secretariat", "working_group", "public")
 
 @dataclass(frozen=True)
 class ConsentScope:
-    """What the person who gave an item allowed: see DESIGN.md, "Consent and governance"."""
+    """What the person who gave an item allowed: see docs/architecture.md, "Consent and visibility"."""
 
     analysis: bool
     quote: str

@@ -157,7 +157,7 @@ def test_a_facilitator_records_consent_for_what_they_write_up(record, make_user,
 @pytest.mark.parametrize("role", ["participant", "facilitator", "analyst", "advisory",
                                   "kaitiaki", "admin", None])
 def test_nobody_else_may_change_someones_consent(record, make_user, role):
-    """Not even staff: a forum post's consent is its author's alone (DESIGN.md)."""
+    """Not even staff: a forum post's consent is its author's alone."""
     item = record(make_user())
     actor = make_user(role) if role else None
     with pytest.raises(OperationRefused):
