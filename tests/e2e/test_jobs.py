@@ -7,17 +7,10 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-from app.config import PROJECT_ROOT
-
-BIN = Path(sys.executable).parent
+from worker_support import start_worker, stop_worker
 
 
 @pytest.fixture
@@ -27,18 +20,9 @@ def worker(live_server, tmp_path):
            "DATABASE_URL": config["DATABASE_URL"], "JOBS_SQLITE_PATH": config["JOBS_SQLITE_PATH"],
            "SECRET_KEY": "e2e-worker", "REDIS_URL": "", "JOBS_PROGRESS_SECONDS": "0"}
     env.pop("TEST_DATABASE_URL", None)
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [str(BIN / "huey_consumer"), "app.jobs.worker.huey", "-w", "1", "-k", "thread"],
-        env=env, cwd=PROJECT_ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT)
+    process = start_worker(env, tmp_path / "worker.log", threads=1)
     yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_worker(process)
 
 
 def test_a_job_started_from_the_web_shows_its_progress_until_done(page, sign_in, worker):

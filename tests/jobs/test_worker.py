@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from worker_support import start_worker, stop_worker
 
 from app.config import PROJECT_ROOT
 from app.migrate import upgrade
@@ -42,25 +43,6 @@ def _flask(env, *args) -> str:
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
-
-
-def _start_worker(env, log: Path, command: str = "huey_consumer") -> subprocess.Popen:
-    if command == "huey_consumer":
-        args = [str(BIN / "huey_consumer"), "app.jobs.worker.huey", "-w", "2", "-k", "thread"]
-    else:
-        args = [str(BIN / "flask"), "--app", "app", "jobs", "worker"]
-    return subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=log.open("a"),
-                            stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _job_row(database: Path, job_id: int) -> dict:
@@ -98,11 +80,11 @@ def test_a_real_worker_runs_a_job(site, backend):
     job_id = _queue_demo(env, steps=5, seconds=0.05)
     if backend == "sqlite":
         assert (tmp_path / "jobs.sqlite3").exists()  # the embedded queue, in the instance
-    worker = _start_worker(env, log)
+    worker = start_worker(env, log)
     try:
         row = _wait_for(database, job_id, lambda r: r["status"] == "done", 60, log)
     finally:
-        _stop(worker)
+        stop_worker(worker)
         if backend == "redis":
             redis.Redis.from_url(REDIS_URL).flushdb()
     assert (row["progress_done"], row["progress_total"], row["attempts"]) == (5, 5, 1)
@@ -114,22 +96,22 @@ def test_a_job_resumes_from_its_checkpoint_after_the_worker_is_killed(site):
     log = tmp_path / "worker.log"
     steps = 20
     job_id = _queue_demo(env, steps=steps, seconds=0.3)
-    worker = _start_worker(env, log)
+    worker = start_worker(env, log)
     try:
         _wait_for(database, job_id, lambda r: r["progress_done"] >= 5, 60, log)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     finally:
-        _stop(worker)
+        stop_worker(worker)
     killed = _job_row(database, job_id)
     assert killed["status"] == "running" and 5 <= killed["progress_done"] < steps
     time.sleep(2.5)  # longer than JOBS_STALE_SECONDS: its heartbeat has stopped
 
-    worker = _start_worker(env, log, command="flask")  # `flask jobs worker` this time
+    worker = start_worker(env, log, command="flask")  # `flask jobs worker` this time
     try:
         row = _wait_for(database, job_id, lambda r: r["status"] == "done", 60, log)
     finally:
-        _stop(worker)
+        stop_worker(worker)
     assert (row["progress_done"], row["progress_total"]) == (steps, steps)
     assert row["attempts"] == 2
     import json
