@@ -40,11 +40,25 @@ class PackageError(RuntimeError):
 
 @dataclass(frozen=True)
 class NavEntry:
-    """A link in the main navigation, shown to whoever the matrix lets use ENDPOINT."""
+    """A link in the main navigation, shown to whoever the matrix lets use ENDPOINT. BADGE,
+    when given, counts what waits for the signed-in person there (unread notifications ...);
+    it is asked once per page, so it must be one cheap query."""
 
     endpoint: str
     label: Any  # a string or a lazy gettext string
     order: int = 100
+    badge: Callable[[Any], int] | None = None
+    badge_label: Any = None  # "%(count)s unread", read by screen readers after the label
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A navigation entry as one person sees it: with its badge counted for them."""
+
+    endpoint: str
+    label: Any
+    count: int = 0
+    count_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,11 +266,23 @@ def _register_feedback_sources(package: FeaturePackage) -> None:
 # ---------------------------------------------------------------- what packages contribute
 
 
-def navigation(app: Flask, may_access: Callable[[str], bool]) -> list[NavEntry]:
-    """The packages' navigation entries the current person may use, in order."""
+def navigation(app: Flask, may_access: Callable[[str], bool], person=None) -> list[NavLink]:
+    """The packages' navigation entries the current person may use, in order, with their
+    badges counted for PERSON (signed in) and left at 0 for the anonymous."""
     entries = [entry for package in packages_for(app) for entry in package.nav]
-    return sorted((entry for entry in entries if may_access(entry.endpoint)),
-                  key=lambda entry: entry.order)
+    links = []
+    for entry in sorted(entries, key=lambda entry: entry.order):
+        if not may_access(entry.endpoint):
+            continue
+        count = 0
+        if entry.badge is not None and getattr(person, "is_authenticated", False):
+            count = int(entry.badge(person) or 0)
+        count_label = ""
+        if count:
+            template = entry.badge_label or "%(count)s new"
+            count_label = str(template) % {"count": count}
+        links.append(NavLink(entry.endpoint, entry.label, count, count_label))
+    return links
 
 
 def home_cards(app: Flask, may_access: Callable[[str], bool]) -> list[HomeCard]:

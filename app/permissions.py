@@ -143,5 +143,5 @@ def init_app(app: Flask) -> None:
             return may_access(current_user, endpoint)
 
         return {"may_access": allowed,
-                "package_nav": lambda: navigation(current_app, allowed),
+                "package_nav": lambda: navigation(current_app, allowed, current_user),
                 "package_home_cards": lambda: home_cards(current_app, allowed)}

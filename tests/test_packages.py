@@ -50,6 +50,8 @@ def test_package_navigation_shows_only_to_who_may_use_it(sample_app, make_user):
     AuthActions(client).login(make_user("analyst"))
     page = client.get("/").get_data(as_text=True)
     assert 'href="/sample/staff"' in page and "Sample staff page" in page
+    # Its badge is counted for the person, with words for screen readers.
+    assert '<span aria-hidden="true">4</span>' in page and "4 to review" in page
 
 
 def test_package_home_cards_appear_on_the_home_page(sample_app, make_consultation):
