@@ -8,7 +8,7 @@ commits; the `seed-demo` command does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
@@ -20,6 +20,7 @@ from app.auth.operations import create_user
 from app.db import utcnow
 from app.governance.models import GovernanceGroup
 from app.models import Consultation, Membership, Organisation, User
+from app.web.dates import local_to_utc, site_timezone, to_local
 
 DEMO_DOMAIN = "demo.korero.nz"
 CONSULTATION_SLUG = "data-protection-and-use-policy"
@@ -180,13 +181,23 @@ def _seed_governance_groups(session: OrmSession, report: SeedReport, *,
     return groups
 
 
+def demo_consultation_times(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """When the demo consultation opens and closes (UTC), as round times a person would set:
+    it opened at 9am (site time) the day before NOW, and closes at 5pm six weeks later."""
+    zone = site_timezone()
+    today = to_local(now or utcnow(), zone).date()
+    opens_at = local_to_utc(datetime.combine(today - timedelta(days=1), time(9)), zone)
+    closes_at = local_to_utc(datetime.combine(today + timedelta(weeks=6), time(17)), zone)
+    return opens_at, closes_at
+
+
 def _seed_consultation(session: OrmSession, report: SeedReport) -> Consultation:
     existing = session.scalar(select(Consultation).where(Consultation.slug == CONSULTATION_SLUG))
     consultation = existing
     if existing is None:
-        now = utcnow().replace(second=0, microsecond=0)
+        opens_at, closes_at = demo_consultation_times()
         consultation = create_consultation(None, title=CONSULTATION_TITLE, slug=CONSULTATION_SLUG,
                             summary=CONSULTATION_SUMMARY, status="open",
-                            opens_at=now - timedelta(days=1), closes_at=now + timedelta(weeks=6))
+                            opens_at=opens_at, closes_at=closes_at)
     report.note(existing is None, f"consultation “{CONSULTATION_TITLE}”")
     return consultation

@@ -59,7 +59,8 @@ def test_the_consultation_is_open_now_for_about_six_weeks(app):
     consultation = get_current_consultation()
     assert consultation.title == "Data protection and use policy"
     assert consultation.is_open()
-    assert timedelta(weeks=5) < consultation.closes_at - utcnow() <= timedelta(weeks=6)
+    # It closes at 5pm (site time) on the day six weeks from now: a round time people read.
+    assert timedelta(weeks=5) < consultation.closes_at - utcnow() <= timedelta(weeks=6, days=1)
     assert "client-level data" in consultation.summary_html
     assert "<h2>" in consultation.summary_html and "<li>" in consultation.summary_html
 

@@ -16,6 +16,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -121,6 +122,13 @@ class ConsultationForm(FlaskForm):
     )
     status = RadioField(_l("Status"), choices=choices(STATUS_LABELS.items()),
                         default="draft", validators=[InputRequired()])
+    # The "Preview summary" button: same form, posted to show the rendered summary, not save.
+    preview = SubmitField(_l("Preview summary"))
+
+    def wants_preview(self) -> bool:
+        """A POST from the Preview button: show the summary, save nothing. (CSRFProtect has
+        already checked the token of every POST.)"""
+        return self.is_submitted() and bool(self.preview.data)
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:

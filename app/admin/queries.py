@@ -121,3 +121,11 @@ def dashboard_counts() -> DashboardCounts:
                 Consultation.status == "open", Consultation.opens_at <= now,
                 Consultation.closes_at > now)),
     )
+
+
+def list_members(organisation: Organisation) -> list[User]:
+    """The people who take part for ORGANISATION, by name."""
+    return list(Session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id)
+        .order_by(func.lower(User.display_name), User.id)))

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin import operations, queries
@@ -31,19 +32,27 @@ from app.auth.notifications import send_invitation_email
 from app.auth.operations import create_invitation, revoke_invitation
 from app.db import Session, writes_on_get
 from app.errors import OperationRefused
-from app.labels import ROLE_LABELS
+from app.labels import ROLE_DESCRIPTIONS, ROLE_LABELS
+from app.models import MFA_REQUIRED_ROLES
 from app.permissions import object_or_404
 from app.privacy.audit import record_sensitive_view
 from app.queries import is_self_registration_open
+from app.sanitize import markdown_to_html
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip, requested_page
 
 bp = Blueprint("admin", __name__)
 
 
+# Beside each staff role on a person's page: these roles need two-factor sign-in.
+STAFF_ROLE_NOTE = _l("Staff: needs two-factor sign-in")
+
+
 @bp.context_processor
 def _labels():
-    return {"role_labels": ROLE_LABELS, "status_labels": STATUS_LABELS}
+    return {"role_labels": ROLE_LABELS, "status_labels": STATUS_LABELS,
+            "role_descriptions": ROLE_DESCRIPTIONS,
+            "staff_role_notes": {role: STAFF_ROLE_NOTE for role in MFA_REQUIRED_ROLES}}
 
 
 def _save(form, operation, *, message, then: str):
@@ -127,14 +136,15 @@ def new_organisation():
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 def edit_organisation(organisation_id: int):
-    """Rename an organisation or change its stakeholder group."""
+    """Rename an organisation or change its stakeholder group; lists its members."""
     org = object_or_404(queries.get_organisation(organisation_id), "edit", current_user)
     form = OrganisationForm(obj=org)
     saved = _save(form, lambda: operations.update_organisation(
         current_user, org, name=form.name.data, stakeholder_group=form.stakeholder_group.data,
         ip=client_ip()),
         message=lambda _result: _("Saved %(name)s.", name=org.name), then="admin.organisations")
-    return saved or render_template("admin/organisation_form.html", form=form, org=org)
+    return saved or render_template("admin/organisation_form.html", form=form, org=org,
+                                    members=queries.list_members(org))
 
 
 # ------------------------------------------------------------------ invitations
@@ -199,6 +209,8 @@ def consultations():
 def new_consultation():
     """Set up a consultation: title, summary, dates (New Zealand time) and status."""
     form = ConsultationForm()
+    if form.wants_preview():
+        return _consultation_preview(form, consultation=None)
     saved = _save(form, lambda: operations.create_consultation(
         current_user, **_consultation_fields(form), ip=client_ip()),
         message=lambda created: _("Created “%(title)s”.", title=created.title),
@@ -215,12 +227,22 @@ def edit_consultation(consultation_id: int):
     form = ConsultationForm(obj=consultation)
     if request.method == "GET":
         form.fill_local_dates(consultation.opens_at, consultation.closes_at)
+    elif form.wants_preview():
+        return _consultation_preview(form, consultation=consultation)
     saved = _save(form, lambda: operations.update_consultation(
         current_user, consultation, **_consultation_fields(form), ip=client_ip()),
         message=lambda _result: _("Saved “%(title)s”.", title=consultation.title),
         then="admin.consultations")
     return saved or render_template("admin/consultation_form.html", form=form,
                                     consultation=consultation)
+
+
+def _consultation_preview(form: ConsultationForm, *, consultation):
+    """The form again, as typed and unsaved, with the summary rendered as the home page will
+    show it (the same sanitiser as on save). Works without JavaScript: it is a submit button.
+    Nothing is validated or saved, so no field shows an error yet."""
+    return render_template("admin/consultation_form.html", form=form, consultation=consultation,
+                           preview_html=markdown_to_html(form.summary.data or ""))
 
 
 def _consultation_fields(form: ConsultationForm) -> dict:

@@ -95,8 +95,18 @@ def test_demo_accounts_cannot_change_their_password(client, auth, make_user, pos
     html = post_form("/account/password", {"current_password": DEFAULT_PASSWORD,
                                            "new_password": NEW_PASSWORD,
                                            "confirm": NEW_PASSWORD}).get_data(as_text=True)
-    assert "Demo accounts are shared" in html
+    assert "shared demo account" in html and "cannot be changed" in html
     assert verify_password(Session.get(User, user.id).password_hash, DEFAULT_PASSWORD)
+
+
+def test_demo_accounts_are_not_offered_a_change_password_form(client, auth, make_user):
+    """A form that can only fail is not offered: the page says why instead."""
+    auth.login(make_user("participant", is_demo=True))
+    html = client.get("/account/password").get_data(as_text=True)
+    assert "shared demo account" in html
+    assert 'name="new_password"' not in html and 'name="current_password"' not in html
+    account = client.get("/account/").get_data(as_text=True)
+    assert "/account/password" not in account and "cannot be changed" in account
 
 
 def test_a_wrong_current_password_is_audited(client, auth, make_user, post_form, audit_events):

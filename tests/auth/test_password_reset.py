@@ -193,3 +193,29 @@ def test_a_non_address_typed_for_a_reset_is_not_logged_verbatim(post_form, audit
     _ask_for_reset(post_form, "my secret passphrase")
     [event] = audit_events("password.reset_requested")
     assert event.actor_email == "(not an email address)"
+
+
+def test_a_reset_link_cannot_change_a_demo_accounts_password(app, client, make_user,
+                                                            csrf_token):
+    """A shared demo account's password is published: a reset would lock everyone else out,
+    so the link says so plainly and offers no form."""
+    from app.auth.operations import request_password_reset
+    from app.auth.passwords import verify_password
+    from app.models import User
+
+    user = make_user("participant", email="demo-reset@example.test", is_demo=True)
+    with app.test_request_context():
+        _found, raw = request_password_reset("demo-reset@example.test")
+        Session.commit()
+    response = client.get(f"/account/reset-password/{raw}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "Demo accounts keep their password" in html
+    assert "a password reset cannot change it" in html
+    assert 'name="password"' not in html
+    posted = client.post(f"/account/reset-password/{raw}",
+                         data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+                               "csrf_token": csrf_token(html)})  # the footer's form has one
+    assert posted.status_code == 403
+    Session.expire_all()
+    assert verify_password(Session.get(User, user.id).password_hash, DEFAULT_PASSWORD)

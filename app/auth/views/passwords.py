@@ -55,6 +55,10 @@ def _reset_link_problem(token) -> tuple[str, int] | None:
     if not token.user.is_enabled:
         return _("This account is disabled. Please contact the consultation's "
                  "administrators."), 403
+    if token.user.is_demo:
+        return _("This is a shared demo account: everyone trying Kōrero signs in with the "
+                 "same published password, so a password reset cannot change it. Sign in "
+                 "with the demo password, or create an account of your own."), 403
     return None
 
 
@@ -66,7 +70,9 @@ def reset_password(token: str):
     problem = _reset_link_problem(reset_token)
     if problem:
         message, status = problem
-        return render_template("auth/reset_link_problem.html", message=message), status
+        return render_template("auth/reset_link_problem.html", message=message,
+                               is_demo=reset_token is not None and reset_token.user.is_demo
+                               ), status
     form = ResetPasswordForm()
     form.email_for_policy = reset_token.user.email
     if form.validate_on_submit():
@@ -91,6 +97,9 @@ def reset_password(token: str):
 def change_password():
     """Change your password; every other session ends, this one carries on."""
     user = current_user._get_current_object()
+    if user.is_demo:
+        # A shared demo account's password is published: offer no form that can only fail.
+        return render_template("auth/change_password.html", form=None, user=user)
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

@@ -22,6 +22,7 @@ from app.errors import OperationRefused
 from app.extensions import limiter
 from app.queries import is_self_registration_open
 from app.security import safe_next
+from app.web.destinations import page_name
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip
 
@@ -55,6 +56,7 @@ def login():
             Session.commit()
             return redirect(next_url or url_for("main.index"))
     return render_template("auth/login.html", form=form, next_url=next_url,
+                           next_page=page_name(next_url),
                            registration_open=is_self_registration_open())
 
 
