@@ -45,9 +45,10 @@ def _outstanding(user: User) -> SignInLink | None:
 
 def create_sign_in_link(user: User, *, ip: str = "") -> str | None:
     """A new one-time sign-in link for USER, or None when one is still outstanding (so an
-    attack sends one email per SIGN_IN_LINK_MINUTES, not one per attempt) or the account is
-    disabled. Audits "login.link_sent" with the address the attempts came from."""
-    if not user.is_enabled or _outstanding(user) is not None:
+    attack sends one email per SIGN_IN_LINK_MINUTES, not one per attempt), the account is
+    disabled, or it is a demo account (shared, with no owner's mailbox, and refused at sign-in
+    in production). Audits "login.link_sent" with the address the attempts came from."""
+    if not user.is_enabled or user.is_demo or _outstanding(user) is not None:
         return None
     raw = new_token()
     minutes = current_app.config["SIGN_IN_LINK_MINUTES"]
