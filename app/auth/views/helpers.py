@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.auth.addresses import limit_form
 from app.auth.sessions import PENDING_TWO_FACTOR_KEY
-from app.web.requests import client_ip
+from app.web import requests as web_requests
 
 # Rate limits; each can be tuned in the configuration under the same name.
 LIMITS = {
@@ -48,7 +48,7 @@ def submitted_email_key() -> str:
 
 def submitted_email_and_client_key() -> str:
     """Counts attempts per (account, client address)."""
-    return f"email-from:{client_ip()}:{limit_form(request.form.get('email'))}"
+    return f"email-from:{web_requests.client_ip()}:{limit_form(request.form.get('email'))}"
 
 
 def invitation_key() -> str:
