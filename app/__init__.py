@@ -24,7 +24,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.config.from_object(config)
     app.config.from_pyfile("config.py", silent=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     if app.config.get("TRUSTED_PROXIES"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]),
@@ -43,11 +43,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import db, errors, permissions, security
+    from app import db, encryption, errors, permissions, security
     from app.auth import sessions
     from app.extensions import babel, csrf, limiter
 
     db.init_app(app)
+    encryption.init_app(app)  # the key of the TOTP secrets stored encrypted
     _load_models()
     csrf.init_app(app)
     limiter.init_app(app)
@@ -85,20 +86,12 @@ def _select_locale() -> str:
 
 
 def _warn_about_production_settings(app: Flask) -> None:
-    """Say so in the log when a production site runs with a setting that weakens it."""
-    if app.config.get("KORERO_ENV") != "production":
-        return
-    if app.config.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
-        logging.getLogger("korero").warning(
-            "REDIS_URL is not set: each worker keeps its own rate-limit counts, so limits "
-            "are multiplied by the number of workers. Set REDIS_URL in production.")
-    from app.auth.passwords import meets_owasp_minimum
+    """Say so in the log when a production site runs with a setting that weakens it (the
+    same list is on /healthz, by code)."""
+    from app.startup_checks import production_warnings
 
-    if not meets_owasp_minimum(int(app.config["ARGON2_TIME_COST"]),
-                               int(app.config["ARGON2_MEMORY_COST"])):
-        logging.getLogger("korero").warning(
-            "ARGON2_TIME_COST and ARGON2_MEMORY_COST are below OWASP's recommended argon2id "
-            "cost: stolen password hashes would be cheap to guess. Unset them for the default.")
+    for _code, message in production_warnings(app.config):
+        logging.getLogger("korero").warning(message)
 
 
 def _load_models() -> None:

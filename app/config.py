@@ -46,7 +46,7 @@ def load_secret_key(instance: Path) -> str:
     key_file = instance / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Create with owner-only permissions before writing the secret into it.
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -63,6 +63,11 @@ class Config:
         self.INSTANCE_PATH = str(instance)
         self.KORERO_ENV = os.environ.get("KORERO_ENV", "development")
         self.SECRET_KEY = load_secret_key(instance)
+        # Whether SECRET_KEY was generated into instance/secret_key (each host its own, so
+        # sessions and links made on one host fail on another): warned about in production.
+        self.SECRET_KEY_GENERATED = not os.environ.get("SECRET_KEY")
+        # The key TOTP secrets are encrypted with (app/encryption.py); SECRET_KEY when unset.
+        self.TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY", "")
         self.DATABASE_URL = os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'korero.sqlite3'}"
         )
@@ -107,6 +112,8 @@ class Config:
         self.MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(instance / "outbox"))
         self.INVITATION_DAYS = _int("INVITATION_DAYS", 14)
         self.PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+        # How long the sign-in link emailed to the owner of an attacked account works.
+        self.SIGN_IN_LINK_MINUTES = _int("SIGN_IN_LINK_MINUTES", 15)
         # How long the emailed link that completes self-registration works.
         self.REGISTRATION_LINK_HOURS = _int("REGISTRATION_LINK_HOURS", 24)
         # argon2id password hashing cost (memory in KiB); hashes made with other values are
@@ -143,6 +150,8 @@ class TestConfig(Config):
             "TEST_DATABASE_URL", f"sqlite:///{instance_path() / 'test.sqlite3'}"
         )
         self.RATELIMIT_STORAGE_URI = "memory://"
+        # app.mail.run_in_background waits for its thread: the tests share one connection.
+        self.BACKGROUND_WORK_JOINED = True
         self.MAIL_SERVER = ""
         self.BASE_URL = "http://korero.test"
         self.SERVER_NAME = None

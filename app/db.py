@@ -5,11 +5,12 @@ PostgreSQL is used through DATABASE_URL. The same models and queries run on both
 """
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -59,10 +60,31 @@ Session = scoped_session(sessionmaker(expire_on_commit=False))
 def make_engine(url: str) -> Engine:
     """An engine for URL; SQLite gets WAL, a busy timeout, foreign keys and real savepoints."""
     if url.startswith("sqlite"):
+        create_private_file(sqlite_path(url))
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL; None for an in-memory database."""
+    path = make_url(url).database
+    return None if not path or path == ":memory:" or path.startswith("file:") else path
+
+
+def create_private_file(path: str | None) -> None:
+    """Create the database file readable and writable by its owner only (0600) before SQLite
+    does (it would follow the umask, often world-readable); its -wal and -shm files take the
+    same permissions from it. An existing file is left as it is."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -34,6 +34,8 @@ MESSAGES = {
     405: (_l("That action is not available here"),
           _l("Please go back and use the page's own buttons.")),
     413: (_l("That upload is too large"), _l("Please choose a smaller file.")),
+    415: (_l("The page's forms only accept what a browser sends"),
+          _l("Please use the form on the page itself.")),
     429: (_l("Too many attempts"),
           _l("For your security we have paused this for a little while. "
              "Please wait a few minutes and try again.")),
@@ -74,6 +76,8 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.response is not None:  # a page of its own (the rate limit's on_breach)
+            return error.response
         response = render_error(error.code)
         if error.code == 405 and getattr(error, "valid_methods", None):
             body, code = response

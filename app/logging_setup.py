@@ -11,11 +11,12 @@ from urllib.parse import unquote
 
 REDACTED = "[redacted]"
 
-# /account/invitation/<token>, /account/reset-password/<token> and /account/register/<token>,
+# /account/invitation/<token>, /account/reset-password/<token>, /account/register/<token> and
+# /account/sign-in-link/<token>,
 # wherever they appear: the request line, the Referer of the page's CSS request, a `?next=` that
 # points back at one. (/account/register itself, with no token, is left alone.) Feature packages
 # add their own prefixes (a private calendar feed ...) in their registrations.
-CORE_SECRET_PREFIXES = (r"/account/+(?:invitation|reset-password|register)/+",)
+CORE_SECRET_PREFIXES = (r"/account/+(?:invitation|reset-password|register|sign-in-link)/+",)
 _TOKEN = r"[^/?#&\s\"']+"
 
 

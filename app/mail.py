@@ -18,6 +18,7 @@ and Outlook send one, so every calendar client offers Accept/Decline:
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import smtplib
 import ssl
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.db import utcnow
+from app.db import Session, utcnow
 
 log = logging.getLogger("korero.mail")
 
@@ -202,7 +203,44 @@ def send_email_later(to: str | Iterable[str], subject: str, text_body: str,
             with _in_flight_lock:
                 _in_flight.discard(threading.current_thread())
 
-    thread = threading.Thread(target=_run, name="korero-mail", daemon=True)
+    return _start_tracked(_run, name="korero-mail")
+
+
+def run_in_background(fn, *args, **kwargs) -> threading.Thread:
+    """Run FN(*ARGS, **KWARGS) in a background thread inside this app's context, with its own
+    database session (removed afterwards), and return at once. Errors are logged, never shown.
+
+    For work whose duration must not show in a page's response time (a password reset, which
+    looks the account up, stores a token and sends an email only when the account exists):
+    the request does the same small thing whatever the input, and the rest happens here.
+    wait_for_background_mail joins these threads too.
+    """
+    app = current_app._get_current_object()
+
+    def _run() -> None:
+        try:
+            with app.app_context():
+                try:
+                    fn(*args, **kwargs)
+                except Exception:
+                    Session.rollback()
+                    log.exception("Background work %s failed", getattr(fn, "__name__", fn))
+                finally:
+                    Session.remove()
+        finally:
+            with _in_flight_lock:
+                _in_flight.discard(threading.current_thread())
+
+    thread = _start_tracked(_run, name="korero-background")
+    if app.config.get("BACKGROUND_WORK_JOINED"):
+        # The test suite: the work still runs in its own thread, with its own session, but
+        # the request waits for it, since every test shares one database connection.
+        thread.join()
+    return thread
+
+
+def _start_tracked(target, *, name: str) -> threading.Thread:
+    thread = threading.Thread(target=target, name=name, daemon=True)
     with _in_flight_lock:
         _in_flight.add(thread)
     try:
@@ -216,6 +254,7 @@ def send_email_later(to: str | Iterable[str], subject: str, text_body: str,
 
 def wait_for_background_mail(timeout: float | None = None) -> bool:
     """Wait until every email send_email_later started has been delivered (or has failed),
+    and all work run_in_background started has finished,
     at most TIMEOUT seconds (None: as long as it takes). True when none is still going.
 
     For tests, which join the threads instead of polling for the message, and for anything
@@ -236,9 +275,12 @@ def wait_for_background_mail(timeout: float | None = None) -> bool:
 
 
 def _write_to_outbox(message: EmailMessage, outbox: Path) -> Path:
-    outbox.mkdir(parents=True, exist_ok=True)
+    # Owner-only: the messages hold sign-in, reset and invitation links.
+    outbox.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Sorts by time in a folder listing; the random part keeps names unique.
     name = f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.eml"
     path = outbox / name
-    path.write_bytes(bytes(message))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(bytes(message))
     return path

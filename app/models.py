@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.encryption import EncryptedTotpSecret
 
 ROLES = ("participant", "facilitator", "analyst", "advisory", "kaitiaki", "admin")
 # Roles that see sensitive or aggregated data must sign in with a second factor.
@@ -49,7 +50,8 @@ class User(UserMixin, Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by logout, password change and disabling: every older session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (app/encryption.py); reads and writes see the plaintext secret.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedTotpSecret)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,6 +36,7 @@ CORE_ACCESS: dict[str, str | frozenset[str]] = {
     "auth.logout": SIGNED_IN,
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
+    "auth.sign_in_link": PUBLIC,  # the one-time link emailed to the owner of an attacked account
     "auth.accept_invitation": PUBLIC,
     "auth.register": PUBLIC,  # refuses unless an admin opened self-registration
     "auth.complete_registration": PUBLIC,  # the emailed link; refuses as auth.register does

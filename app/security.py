@@ -69,6 +69,38 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# What an HTML form posts. Anything else (JSON above all) is refused before a view runs:
+# Flask-WTF would read a JSON body as the form, but the rate-limit keys and every other
+# reader of request.form would not see it (a sign-in posted as JSON skipped the per-account
+# limit).
+FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", ""})
+
+
+def refuse_unusable_input():
+    """Answer 415 to a body that is not a form, and 400 to a NUL character anywhere in the
+    query string or the form (PostgreSQL cannot store one: it would be a 500 later), with a
+    message saying what to change. Returns None when the request may go on."""
+    from flask_babel import gettext as _
+
+    from app.errors import render_error
+
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and (
+            request.mimetype not in FORM_MIMETYPES):
+        return render_error(415, detail=_("This address accepts a form sent from its page, "
+                                          "not “%(type)s”.", type=request.mimetype[:80]))
+    values = [*request.args.items(multi=True)]
+    if request.method in {"POST", "PUT", "PATCH"}:
+        values += [*request.form.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        return render_error(400, detail=_("What was sent contains a NUL character (often "
+                                          "pasted by mistake), which cannot be stored. Remove "
+                                          "it and try again."))
+    return None
+
+
 def init_app(app: Flask) -> None:
+    # First of all the before_request hooks: ahead of the CSRF check and the rate limits,
+    # which would otherwise read (or miss) a body that no view will take.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unusable_input)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

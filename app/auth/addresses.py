@@ -2,6 +2,8 @@
 account."""
 from __future__ import annotations
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
@@ -23,3 +25,21 @@ def normalise_email(raw: str | None) -> str:
     except EmailNotValidError as error:
         raise ValueError(_("Enter an email address like name@example.org.")) from error
     return checked.normalized.lower()
+
+
+# Full stops other scripts type, which IDNA maps to "." in a domain.
+_FULL_STOPS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+
+
+def limit_form(raw: str | None) -> str:
+    """The form rate limits count an address under: folded at least as far as any address
+    the site acts on. `normalise_email` (what registration emails and accounts use) maps
+    full-width letters, ideographic full stops and the like in the domain; NFKC and case
+    folding here map them everywhere (mathematical script letters too), so look-alike spellings
+    of one address share one count instead of each getting its own."""
+    address = lookup_form(raw)
+    try:
+        address = normalise_email(address)
+    except ValueError:
+        pass
+    return unicodedata.normalize("NFKC", address.translate(_FULL_STOPS)).casefold()[:254]

@@ -74,6 +74,10 @@ class TwoFactorForm(FlaskForm):
     )
 
 
+class SignInLinkForm(FlaskForm):
+    """A button only: signing in with an emailed one-time link."""
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email address"),
                        validators=[DataRequired(_l("Enter your email address.")),

@@ -96,3 +96,25 @@ class TotpUse(Base):
                                          primary_key=True)
     last_step: Mapped[int] = mapped_column(BigInteger)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignInLink(Base):
+    """A one-time sign-in link emailed to the owner of an account that is being attacked
+    (its per-account sign-in limit tripped), so they can still get in. Only the SHA-256 of
+    the token is kept; it works once, for SIGN_IN_LINK_MINUTES, and a second factor is still
+    asked for when the person has one."""
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.used_at is None and self.expires_at > now

@@ -57,11 +57,14 @@ def send_password_reset_email(user: User, raw_token: str) -> None:
     send_email_later(user.email, _("Reset your Kōrero password"), text, html)
 
 
-def send_registration_email(email: str, display_name: str, signed_token: str) -> None:
+def send_registration_email(email: str, signed_token: str) -> None:
     """Email the link that finishes self-registration, in the background: the page answers in
-    the same time whether this or send_registration_exists_email was called."""
+    the same time whether this or send_registration_exists_email was called.
+
+    The name typed on the form is not in the email: anyone can register any address, so it
+    would let a stranger put words of their choosing in a message from this site."""
     link = absolute_url("auth.complete_registration", token=signed_token)
-    text, html = _render("registration", display_name=display_name, link=link,
+    text, html = _render("registration", link=link,
                          hours=current_app.config["REGISTRATION_LINK_HOURS"])
     send_email_later(email, _("Finish creating your Kōrero account"), text, html)
 
@@ -73,6 +76,15 @@ def send_registration_exists_email(user: User) -> None:
                          login_link=absolute_url("auth.login"),
                          reset_link=absolute_url("auth.forgot_password"))
     send_email_later(user.email, _("You already have a Kōrero account"), text, html)
+
+
+def send_sign_in_link_email(user: User, link: str) -> bool:
+    """Tell the owner of an account that someone is trying many passwords for it, with a
+    one-time LINK to sign in anyway. Sent from the background work that made the link."""
+    return _send_or_log(user.email, _("Someone is trying to sign in to your Kōrero account"),
+                        "sign_in_link", user=user, link=link,
+                        minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
+                        reset_link=absolute_url("auth.forgot_password"))
 
 
 def send_password_changed_email(user: User) -> bool:

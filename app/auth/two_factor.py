@@ -16,6 +16,7 @@ import hmac
 import re
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -36,7 +37,9 @@ from app.privacy.audit import record_event
 
 ISSUER = "Kōrero"
 VALID_WINDOW = 1  # accept the previous and next 30-second code too: phone clocks drift
-_CODE_PATTERN = re.compile(r"^\d{6}$")
+# ASCII digits only: \d also matches other scripts' digits, which then reached
+# hmac.compare_digest (it refuses non-ASCII str with TypeError: a 500, and no audit record).
+_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
 _SETUP_SALT = b"korero.two-factor-setup"
 
 
@@ -61,8 +64,13 @@ def format_secret(secret: str) -> str:
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
 
 
+def _clean_code(code: str | None) -> str:
+    """CODE without spaces, with full-width digits (typed with some keyboards) made ASCII."""
+    return "".join(unicodedata.normalize("NFKC", code or "").split())
+
+
 def looks_like_totp(code: str) -> bool:
-    return bool(_CODE_PATTERN.match("".join((code or "").split())))
+    return bool(_CODE_PATTERN.match(_clean_code(code)))
 
 
 def new_setup_nonce() -> str:
@@ -112,7 +120,7 @@ def claim_time_step(user_id: int, step: int) -> bool:
 def verify_totp(user_id: int, secret: str, code: str, now: float | None = None) -> bool:
     """Whether CODE is a current TOTP code for SECRET whose time step is newer than any
     USER_ID has used; accepting it records its step."""
-    code = "".join((code or "").split())
+    code = _clean_code(code)
     if not secret or not _CODE_PATTERN.match(code):
         return False
     totp = pyotp.TOTP(secret)

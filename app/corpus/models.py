@@ -102,3 +102,8 @@ class ConsentChange(Base):
     old_scope: Mapped[str] = mapped_column(Text)  # canonical JSON, "{}" for the first version
     new_scope: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # When someone other than the person who gave the feedback widens its consent or removes
+    # its governance group, the person's own agreement to that: how it was given (one of
+    # app.corpus.operations.AGREEMENT_METHODS) and when. Empty for every other change.
+    agreement_method: Mapped[str | None] = mapped_column(String(30))
+    agreement_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

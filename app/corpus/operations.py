@@ -3,13 +3,13 @@
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.corpus.models import ConsentChange, FeedbackItem
-from app.corpus.scope import ConsentScope
+from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS, ConsentScope
 from app.corpus.sources import is_registered
 from app.db import Session, utcnow
 from app.errors import OperationRefused
@@ -55,28 +55,70 @@ def _may_record(actor: User | None, source: str, author: User | None, *, creatin
     return source == "imported_row" and actor.has_role("analyst")
 
 
+# How the person who gave the feedback agreed to a correction that widens its consent or
+# removes its governance group, when someone else records that correction.
+AGREEMENT_METHODS = ("in_person", "phone", "video_call", "email", "in_writing")
+# A recorded agreement may be a few minutes "in the future": clocks differ.
+_AGREEMENT_CLOCK_SKEW = timedelta(minutes=5)
+
+
 def _may_change_consent(actor: User | None, item: FeedbackItem) -> bool:
-    """Consent is set by the person who gave the feedback, or recorded by the facilitator for
-    an interview or workshop (docs/architecture.md). Nobody else may change it, least of all widen it; the
-    system (no actor) never does."""
+    """Consent is set by the person who gave the feedback. For an interview note or workshop
+    output it is recorded for them by a facilitator, and only that facilitator may correct
+    it (another facilitator must not widen what a colleague recorded); an admin may too, with
+    a reason (`update_consent` checks it). Nobody else may change it; the system (no actor)
+    never does."""
     if actor is None:
         return False
     if actor.id == item.author_id:
         return True
-    return item.source in FACILITATOR_RECORDED and actor.has_role("facilitator")
+    if item.source not in FACILITATOR_RECORDED:
+        return False
+    if actor.has_role("facilitator") and item.recorded_by_id == actor.id:
+        return True
+    return actor.has_role("admin")
+
+
+def widens(old: ConsentScope, new: ConsentScope) -> bool:
+    """Whether going from OLD to NEW allows more than before: analysis given again, a wider
+    quoting or publishing level, or the governance group removed or replaced (its kaitiaki
+    would no longer decide)."""
+    return ((new.analysis and not old.analysis)
+            or QUOTE_LEVELS.index(new.quote) > QUOTE_LEVELS.index(old.quote)
+            or PUBLISH_LEVELS.index(new.publish) > PUBLISH_LEVELS.index(old.publish)
+            or (old.governed_by_id is not None and new.governed_by_id != old.governed_by_id))
+
+
+def _check_agreement(method: str | None, agreed_at: datetime | None, item: FeedbackItem,
+                     now: datetime) -> None:
+    if method not in AGREEMENT_METHODS or agreed_at is None:
+        raise OperationRefused(
+            _("This change allows more use of the feedback than its giver agreed to, or "
+              "removes its governance group. Record how (%(methods)s) and when they agreed "
+              "to it.", methods=", ".join(AGREEMENT_METHODS)), field="agreement_method")
+    if agreed_at.tzinfo is None:
+        raise TypeError("agreement_at must be timezone-aware")
+    if agreed_at > now + _AGREEMENT_CLOCK_SKEW:
+        raise OperationRefused(_("The agreement cannot be dated in the future."),
+                               field="agreement_at")
+    if item.created_at is not None and agreed_at < item.created_at - timedelta(days=1):
+        raise OperationRefused(_("The agreement is dated before the feedback was recorded: "
+                                 "check the date."), field="agreement_at")
 
 
 def record_feedback(actor: User | None, *, consultation: Consultation, source: str,
                     source_id: str | int, text: str, author: User | None = None,
                     organisation: Organisation | None = None, question_key: str | None = None,
-                    consent: ConsentScope, created_at: datetime | None = None) -> FeedbackItem:
+                    consent: ConsentScope, created_at: datetime | None = None,
+                    agreement_method: str | None = None,
+                    agreement_at: datetime | None = None) -> FeedbackItem:
     """Create or update the FeedbackItem for one source record, found by (source, source_id).
 
     Creating sets consent version 1, records who recorded it (recorded_by: ACTOR, e.g. the
     analyst importing a row) and the first ConsentChange ("{}" -> CONSENT, by ACTOR). Updating
     changes the text, question and organisation (and so the stakeholder group), and when
     CONSENT differs from the item's, changes it through `update_consent` (which refuses actors
-    who may not). The author, consultation and recorder of an item never change.
+    who may not, and needs AGREEMENT_METHOD and AGREEMENT_AT when it widens the consent). The author, consultation and recorder of an item never change.
 
     Refuses: a source not registered in `app.corpus.sources`; empty text; an unknown
     governance group; an ORGANISATION the author is not a member of; a source record that
@@ -133,7 +175,8 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
     item.stakeholder_group = stakeholder_group
     item.updated_at = utcnow()
     if consent != ConsentScope.from_item(item):
-        update_consent(actor, item, consent, reason="updated with the feedback")
+        update_consent(actor, item, consent, reason="updated with the feedback",
+                       agreement_method=agreement_method, agreement_at=agreement_at)
     Session.flush()
     return item
 
@@ -154,39 +197,65 @@ def update_feedback(actor: User | None, item: FeedbackItem, *, text: str,
 
 
 def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentScope, *,
-                   reason: str = "", ip: str = "") -> ConsentChange:
+                   reason: str = "", ip: str = "", agreement_method: str | None = None,
+                   agreement_at: datetime | None = None) -> ConsentChange:
     """Change an item's consent scope: bumps consent_version, stores the ConsentChange (who,
-    when, old -> new) and records "consent.changed" in the audit log.
+    when, old -> new, and the giver's agreement when one was needed) and records
+    "consent.changed" in the audit log.
 
-    Refuses when ACTOR is None (the system never changes consent) or neither the item's author
-    nor, for interview notes and workshop outputs, a facilitator recording it for them; when a
-    withdrawal would be undone by anyone but the author; when nothing would change; or when the
-    governance group does not exist.
+    Who may: the item's author; for interview notes and workshop outputs, the facilitator who
+    recorded the item, or an admin giving a REASON (audited with "as_admin"). When anyone but
+    the author widens the scope (see `widens`) or removes the governance group, the author's
+    recorded agreement is needed: AGREEMENT_METHOD (one of AGREEMENT_METHODS) and
+    AGREEMENT_AT (timezone-aware, not in the future).
+
+    Refuses when ACTOR is None (the system never changes consent) or may not change it; an
+    admin without a reason; a widening without the agreement; a withdrawal undone by anyone
+    but the author; when nothing would change; or when the governance group does not exist.
     """
     if not _may_change_consent(actor, item):
         raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
-                                 "and workshops, their facilitator) may change its consent."))
+                                 "and workshops, the facilitator who recorded it) may change "
+                                 "its consent."))
+    is_author = actor.id == item.author_id
+    as_admin = (not is_author and not (actor.has_role("facilitator")
+                                       and item.recorded_by_id == actor.id))
+    reason = (reason or "").strip()
+    if as_admin and not reason:
+        raise OperationRefused(_("Say why you, as an administrator, are correcting this "
+                                 "consent: the reason is kept in the audit log."),
+                               field="reason")
     old_scope = ConsentScope.from_item(item)
-    if not old_scope.analysis and new_scope.analysis and actor.id != item.author_id:
+    if not old_scope.analysis and new_scope.analysis and not is_author:
         raise OperationRefused(_("Consent was withdrawn: only the person who gave this "
                                  "feedback may give it again."))
     if new_scope == old_scope:
         raise OperationRefused(_("The consent is already set that way: nothing to change."))
     _check_group_exists(new_scope)
     now = utcnow()
+    needs_agreement = not is_author and widens(old_scope, new_scope)
+    if needs_agreement:
+        _check_agreement(agreement_method, agreement_at, item, now)
+    else:  # nothing to agree to: keep no agreement that was not needed
+        agreement_method = agreement_at = None
     new_scope.apply_to(item)
     item.consent_version = (item.consent_version or 1) + 1
     item.updated_at = now
     change = ConsentChange(
         item_id=item.id, version=item.consent_version, changed_by_id=actor.id, changed_at=now,
-        old_scope=old_scope.to_json(), new_scope=new_scope.to_json(), reason=reason or "",
+        old_scope=old_scope.to_json(), new_scope=new_scope.to_json(), reason=reason,
+        agreement_method=agreement_method, agreement_at=agreement_at,
     )
     Session.add(change)
     Session.flush()
-    record_event(actor, "consent.changed", target=item, ip=ip, detail={
-        "version": item.consent_version, "old": old_scope.to_dict(),
-        "new": new_scope.to_dict(), "reason": reason or "",
-    })
+    detail = {"version": item.consent_version, "old": old_scope.to_dict(),
+              "new": new_scope.to_dict(), "reason": reason}
+    if as_admin:
+        detail["as_admin"] = True
+    if needs_agreement:
+        detail["agreement"] = {"method": agreement_method,
+                               "at": agreement_at.isoformat()}
+    record_event(actor, "consent.changed", target=item, ip=ip, detail=detail)
     return change
 
 

@@ -1,11 +1,11 @@
 """Reading governance groups and the kaitiaki decisions in force. Nothing here writes."""
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from app.db import Session
 from app.governance.models import GovernanceApproval, GovernanceGroup, kaitiaki_assignment
-from app.models import User, UserRole
+from app.models import User
 
 
 def governance_groups_of(user: User) -> list[GovernanceGroup]:
@@ -26,16 +26,15 @@ def approved_uses(consultation_id: int) -> frozenset[tuple[int, str]]:
     """The (group id, use) pairs approved and in force in a consultation: the newest decision
     per (group, use) wins, so a later "declined" withdraws an earlier "approved".
 
-    Only decisions by people who are, now, kaitiaki of that very group count: a row recorded by
-    anyone else (or by someone no longer its kaitiaki) neither grants nor withdraws anything.
+    A decision stays in force until a kaitiaki of the group decides otherwise: it is not undone
+    when the person who made it later loses the kaitiaki role, leaves the group or has their
+    account disabled. (Reading only decisions by current kaitiaki once let an old approval
+    come back into force when the kaitiaki who declined it left.) Only
+    `record_governance_decision` writes decisions, and it refuses anyone who is not, at that
+    moment, a kaitiaki of the group.
     """
     rows = Session.execute(
         select(GovernanceApproval.group_id, GovernanceApproval.use, GovernanceApproval.decision)
-        .join(kaitiaki_assignment,
-              and_(kaitiaki_assignment.c.group_id == GovernanceApproval.group_id,
-                   kaitiaki_assignment.c.user_id == GovernanceApproval.decided_by_id))
-        .join(UserRole, and_(UserRole.user_id == GovernanceApproval.decided_by_id,
-                             UserRole.role == "kaitiaki"))
         .where(GovernanceApproval.consultation_id == consultation_id)
         .order_by(GovernanceApproval.decided_at, GovernanceApproval.id)
     ).all()

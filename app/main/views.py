@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import Session
 from app.queries import get_current_consultation
 from app.security import safe_next
+from app.startup_checks import production_warnings
 
 bp = Blueprint("main", __name__)
 
@@ -28,7 +29,11 @@ def healthz():
         Session.rollback()
         current_app.logger.warning("Health check failed: %s", error)
         return jsonify({"status": "error", "database": f"unreachable: {type(error).__name__}"}), 503
-    return jsonify({"status": "ok", "database": "ok"})
+    body = {"status": "ok", "database": "ok"}
+    if current_app.config.get("KORERO_ENV") == "production":
+        # Settings that weaken the site, by code only (the start-up log says what to change).
+        body["warnings"] = [code for code, _message in production_warnings(current_app.config)]
+    return jsonify(body)
 
 
 @bp.post("/language")

@@ -1,7 +1,7 @@
 """Forms of the oversight pages."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,29 @@ from wtforms.validators import Length, Optional, ValidationError
 from app.privacy.audit import AUDIT_ACTIONS
 from app.privacy.queries import AuditFilters
 from app.web.dates import local_day_start
+
+# Dates the filters accept: a day's bounds must convert to UTC and back (date.min and date.max
+# overflow), and nothing outside these years is in any audit log.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+# The largest row id a paging cursor (before= / after=) may name: PostgreSQL's integer.
+MAX_CURSOR = 2**31 - 1
+
+
+def page_cursor(value: str) -> int:
+    """A before=/after= paging cursor (a row id); ValueError for anything else, which
+    `request.args.get(..., type=page_cursor)` reads as no cursor (the first page)."""
+    number = int(value)
+    if not 0 < number <= MAX_CURSOR:
+        raise ValueError("cursor out of range")
+    return number
+
+
+def _within_range(_form, field) -> None:
+    if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(_l("Choose a date between %(first)s and %(last)s.",
+                                 first=EARLIEST_DATE.isoformat(),
+                                 last=LATEST_DATE.isoformat()))
 
 
 class AuditFilterForm(FlaskForm):
@@ -28,8 +51,8 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Actor's email contains"), validators=[Optional(), Length(max=254)])
     target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)],
                               description=_l("For example user, feedback_item or invitation."))
-    date_from = DateField(_l("From (date)"), validators=[Optional()])
-    date_to = DateField(_l("To (date, inclusive)"), validators=[Optional()])
+    date_from = DateField(_l("From (date)"), validators=[Optional(), _within_range])
+    date_to = DateField(_l("To (date, inclusive)"), validators=[Optional(), _within_range])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -19,7 +19,7 @@ from app.db import Session, utcnow, writes_on_get
 from app.extensions import limiter
 from app.privacy import queries
 from app.privacy.audit import record_event
-from app.privacy.forms import AUDIT_ACTIONS, AuditFilterForm
+from app.privacy.forms import AUDIT_ACTIONS, AuditFilterForm, page_cursor
 from app.privacy.queries import AuditFilters
 from app.spreadsheets import iter_csv
 from app.web.requests import client_ip
@@ -49,8 +49,8 @@ def _filter_args() -> dict:
 def audit_log():
     """The audit log, newest first, filtered and paged; each view is itself recorded."""
     form, filters = _filter_form()
-    before = request.args.get("before", type=int)
-    after = request.args.get("after", type=int)
+    before = request.args.get("before", type=page_cursor)
+    after = request.args.get("after", type=page_cursor)
     page = None
     if filters is not None:
         page = queries.get_audit_page(filters, before=before, after=after)

@@ -3,7 +3,7 @@ withdrawal, and who may do each."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from app.corpus.operations import (
 from app.corpus.queries import list_consent_history
 from app.corpus.scope import ConsentScope
 from app.corpus.visibility import countable_items
-from app.db import Session
+from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.governance.models import GovernanceGroup
 from app.privacy.audit import verify_chain
@@ -327,3 +327,80 @@ def test_a_newly_registered_source_needs_no_migration(record, make_user):
         assert Session.get(FeedbackItem, item.id).source == "survey_row_test"
     finally:
         sources._sources.pop("survey_row_test", None)
+
+
+# ---------------------------------------------------------------- issue 15: who corrects consent
+
+# Just now: an agreement may not be dated in the future, nor long before the item was recorded.
+AGREED_AT = utcnow().replace(microsecond=0) - timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("source", ["interview_note", "workshop_output"])
+def test_another_facilitator_may_not_change_what_a_colleague_recorded(record, make_user, source):
+    interviewee, recorder, colleague = (make_user(), make_user("facilitator"),
+                                        make_user("facilitator"))
+    item = record(recorder, author=interviewee, source=source, consent=PRIVATE)
+    for scope in (QUOTE_PUBLIC, ConsentScope.withdrawn()):
+        with pytest.raises(OperationRefused, match="facilitator who recorded it"):
+            update_consent(colleague, item, scope, agreement_method="in_person",
+                           agreement_at=AGREED_AT)
+    assert ConsentScope.from_item(item) == PRIVATE and _audit("consent.changed") == []
+
+
+def test_widening_needs_the_interviewees_recorded_agreement(record, make_user, make_group):
+    interviewee, facilitator = make_user(), make_user("facilitator")
+    group = make_group()
+    governed = ConsentScope(True, "none", "none", group.id)
+    item = record(facilitator, author=interviewee, source="interview_note", consent=governed)
+    widenings = [ConsentScope(True, "anonymous", "none", group.id),
+                 ConsentScope(True, "none", "working_group", group.id),
+                 ConsentScope(True, "none", "none", None)]  # governance removed
+    for scope in widenings:
+        with pytest.raises(OperationRefused, match="Record how"):
+            update_consent(facilitator, item, scope, reason="They said yes")
+    assert ConsentScope.from_item(item) == governed
+
+    # Narrowing needs no agreement; widening with it is stored and audited.
+    update_consent(facilitator, item, ConsentScope.withdrawn(group.id))
+    item2 = record(facilitator, author=interviewee, source="interview_note",
+                   source_id="note-2", consent=governed)
+    change = update_consent(facilitator, item2, ConsentScope(True, "anonymous", "public", None),
+                            reason="Phoned back", agreement_method="phone",
+                            agreement_at=AGREED_AT)
+    Session.expire_all()
+    stored = Session.get(ConsentChange, change.id)
+    assert (stored.agreement_method, stored.agreement_at) == ("phone", AGREED_AT)
+    event = _audit("consent.changed")[-1]
+    assert json.loads(event.detail)["agreement"] == {"method": "phone",
+                                                     "at": AGREED_AT.isoformat()}
+
+
+def test_an_agreement_must_be_a_known_method_and_not_in_the_future(record, make_user):
+    interviewee, facilitator = make_user(), make_user("facilitator")
+    item = record(facilitator, author=interviewee, source="interview_note", consent=PRIVATE)
+    with pytest.raises(OperationRefused, match="Record how"):
+        update_consent(facilitator, item, QUOTE_PUBLIC, agreement_method="telepathy",
+                       agreement_at=AGREED_AT)
+    with pytest.raises(OperationRefused, match="future"):
+        update_consent(facilitator, item, QUOTE_PUBLIC, agreement_method="email",
+                       agreement_at=datetime(2999, 1, 1, tzinfo=UTC))
+    assert ConsentScope.from_item(item) == PRIVATE
+
+
+def test_an_admin_corrects_consent_only_with_a_reason_and_it_is_audited(record, make_user):
+    interviewee, facilitator, admin = make_user(), make_user("facilitator"), make_user("admin")
+    item = record(facilitator, author=interviewee, source="interview_note", consent=QUOTE_PUBLIC)
+    with pytest.raises(OperationRefused, match="Say why"):
+        update_consent(admin, item, PRIVATE)
+    update_consent(admin, item, PRIVATE, reason="Interviewee emailed the office")
+    detail = json.loads(_audit("consent.changed")[-1].detail)
+    assert detail["as_admin"] is True and detail["reason"] == "Interviewee emailed the office"
+    with pytest.raises(OperationRefused, match="Record how"):  # widening: agreement too
+        update_consent(admin, item, QUOTE_PUBLIC, reason="Corrected")
+
+
+def test_the_author_widens_their_own_consent_without_an_agreement_record(record, make_user):
+    author = make_user()
+    item = record(author, consent=PRIVATE)
+    change = update_consent(author, item, QUOTE_PUBLIC)
+    assert change.agreement_method is None and change.agreement_at is None

@@ -43,28 +43,43 @@ def test_load_approvals_takes_the_newest_decision(governed_group, make_consultat
 
 
 
-def test_only_that_groups_kaitiaki_can_grant_or_withdraw(governed_group, make_consultation,
-                                                         make_user):
-    consultation = make_consultation()
-    group, other_group = governed_group(), governed_group()
-    _decide(group, consultation, "quote", "approved", 30, decided_by=make_user("analyst"))
-    _decide(group, consultation, "breakdown", "approved", 30,
-            decided_by=other_group.kaitiaki[0])  # a kaitiaki, but of another group
-    assert load_approvals(consultation.id).approved == frozenset()
-
-    _decide(group, consultation, "quote", "approved", 20)
-    _decide(group, consultation, "quote", "declined", 10, decided_by=make_user("admin"))
-    assert load_approvals(consultation.id).allows(group.id, "quote")  # the admin's row is void
-
-
-def test_a_former_kaitiaki_decisions_no_longer_count(governed_group, make_consultation):
+def test_a_decline_stays_in_force_when_its_kaitiaki_leaves(governed_group, make_consultation,
+                                                          make_user):
+    """Issue 15: a decline by a kaitiaki who later lost the role used to be ignored, so the
+    older approval came back into force."""
     consultation = make_consultation()
     group = governed_group()
-    _decide(group, consultation, "quote", "approved", 10)
-    kaitiaki = group.kaitiaki[0]
-    kaitiaki.role_rows = [row for row in kaitiaki.role_rows if row.role != "kaitiaki"]
+    first = group.kaitiaki[0]
+    second = make_user("kaitiaki")
+    group.kaitiaki.append(second)
+    Session.flush()
+    record_governance_decision(first, group, consultation, use="quote", decision="approved")
+    Session.flush()
+    _decide(group, consultation, "quote", "declined", 0, decided_by=second)
+    assert not load_approvals(consultation.id).allows(group.id, "quote")
+
+    second.role_rows = [row for row in second.role_rows if row.role != "kaitiaki"]
+    group.kaitiaki.remove(second)
     Session.flush()
     assert not load_approvals(consultation.id).allows(group.id, "quote")
+
+    # Only another decision by a kaitiaki of the group changes it.
+    record_governance_decision(first, group, consultation, use="quote", decision="approved")
+    assert load_approvals(consultation.id).allows(group.id, "quote")
+
+
+def test_decisions_of_former_and_disabled_kaitiaki_stay_in_force(governed_group,
+                                                                make_consultation):
+    consultation = make_consultation()
+    left, disabled = governed_group(), governed_group()
+    _decide(left, consultation, "quote", "approved", 10)
+    _decide(disabled, consultation, "breakdown", "approved", 10)
+    former = left.kaitiaki[0]
+    former.role_rows = [row for row in former.role_rows if row.role != "kaitiaki"]
+    disabled.kaitiaki[0].is_enabled = False
+    Session.flush()
+    approvals = load_approvals(consultation.id)
+    assert approvals.allows(left.id, "quote") and approvals.allows(disabled.id, "breakdown")
 
 
 def test_recording_a_decision_is_for_the_groups_kaitiaki_and_audited(governed_group,

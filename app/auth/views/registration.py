@@ -61,7 +61,7 @@ def register():
         # Both emails are sent in the background, so the time taken tells nothing either.
         if existing is None:
             name = form.display_name.data.strip()
-            send_registration_email(email, name, sign_registration_token(email, name))
+            send_registration_email(email, sign_registration_token(email, name))
         else:
             send_registration_exists_email(existing)
         return render_template("auth/register_sent.html", email=email, hours=_link_hours())
