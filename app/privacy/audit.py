@@ -14,7 +14,14 @@ from sqlalchemy import select, text
 from app.db import Session, is_postgres, utcnow
 from app.privacy.checkpoints import note_sealed_head
 from app.privacy.models import AuditEvent, AuditPersonal
-from app.privacy.seal import KEYED_SCHEME, canonical_json, keyed_seal, keyring, personal_digest
+from app.privacy.seal import (
+    KEYED_SCHEME,
+    canonical_json,
+    keyed_seal,
+    keyring,
+    personal_digest,
+    sealed_values,
+)
 
 # An arbitrary constant naming the audit-append lock for pg_advisory_xact_lock.
 _PG_AUDIT_LOCK = 0x4B6F7265  # "Kore"
@@ -123,9 +130,9 @@ def record_event(actor, action: str, *, target=None, target_type: str = "",
             ("email", actor_email or getattr(actor, "email", "") or ""), ("ip", ip or ""))
             if value}
     event = AuditEvent(occurred_at=utcnow(), actor_id=getattr(actor, "id", None),
-                       actor_email="", action=action, target_type=target_type,
-                       target_id=target_id, detail=canonical_json(detail), ip_address="",
-                       scheme=KEYED_SCHEME, key_id=keys.current_id)
+                       legacy_actor_email="", action=action, target_type=target_type,
+                       target_id=target_id, detail=canonical_json(detail),
+                       legacy_ip_address="", scheme=KEYED_SCHEME, key_id=keys.current_id)
     session.add(event)
     # The insert takes SQLite's write lock, so the previous row can no longer change under us.
     session.flush()
@@ -142,7 +149,7 @@ def record_event(actor, action: str, *, target=None, target_type: str = "",
         .limit(1)
     ) or ""
     event.prev_hash = prev_hash
-    event.hash = keyed_seal(event, prev_hash, keys)
+    event.hash = keyed_seal(sealed_values(event), prev_hash, keys)
     session.flush()
     note_sealed_head(session, event.id, event.hash)
     return event

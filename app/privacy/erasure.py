@@ -42,5 +42,7 @@ def erase_person_from_audit(actor, *, person_id: int | None, email: str = "",
                     erasure_event_id=erasure.id)
             .execution_options(synchronize_session=False))
         Session.flush()
-        Session.expire_all()
+        for loaded in list(Session.identity_map.values()):  # only what the UPDATE changed
+            if isinstance(loaded, AuditPersonal):
+                Session.expire(loaded)
     return len(ids)

@@ -174,22 +174,24 @@ def describe(event, sides, names) -> EventView:
     NAMES: account id -> display name)."""
     detail = json.loads(event.detail or "{}")
     actor_side = sides.get("actor")
-    ip = event.ip_address
+    ip = event.legacy_ip_address
     if actor_side is not None and actor_side.data:
         ip = json.loads(actor_side.data).get("ip", "")
     subject = sides.get("subject")
     if subject is not None and subject.data:
         detail.update(json.loads(subject.data).get("detail", {}))
     actor = _person(event.actor_id, actor_side, names)
-    if event.actor_id is None and actor_side is None and event.actor_email:  # scheme 1 rows
-        actor = escape(event.actor_email)
+    if event.actor_id is None and actor_side is None and event.legacy_actor_email:  # scheme 1
+        actor = escape(event.legacy_actor_email)
     target = _target(event, sides, names, detail)
     template = SENTENCES.get(event.action)
     label = str(AUDIT_ACTIONS.get(event.action, event.action))
     if template is None:  # a package's action: its label, and what it was done to
         template = _l("%(actor)s: %(label)s") if not event.target_type else \
             _l("%(actor)s: %(label)s (%(target)s)")
-    sentence = Markup(escape(str(template))
+    # Plain str replaces (Markup.replace would escape the names' links a second time); the
+    # template and every name were escaped above.
+    sentence = Markup(str(escape(str(template)))
                       .replace("%(actor)s", str(actor))
                       .replace("%(target)s", str(target))
                       .replace("%(label)s", str(escape(label.lower()))))

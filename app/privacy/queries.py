@@ -53,7 +53,7 @@ def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
             exists().where(AuditPersonal.event_id == AuditEvent.id,
                            AuditPersonal.role == "actor",
                            AuditPersonal.email.ilike(pattern, escape="\\")),
-            AuditEvent.actor_email.ilike(pattern, escape="\\")))  # scheme 1 rows
+            AuditEvent.legacy_actor_email.ilike(pattern, escape="\\")))  # scheme 1
     if filters.person_id is not None:
         conditions.append(or_(AuditEvent.actor_id == filters.person_id,
                               and_(AuditEvent.target_type == "user",

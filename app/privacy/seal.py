@@ -141,6 +141,17 @@ SEALED_FIELDS = ("id", "actor_id", "actor_email", "action", "target_type", "targ
                  "detail", "ip_address")
 
 
+def sealed_values(event):
+    """An AuditEvent's sealed columns under their column names (as plain rows have them)."""
+    from types import SimpleNamespace
+
+    table = type(event).__table__
+    return SimpleNamespace(**{
+        column.name: getattr(event, attribute.key)
+        for attribute in type(event).__mapper__.column_attrs
+        for column in attribute.columns if column.table is table})
+
+
 def _fields(row, prev_hash: str) -> dict:
     fields = {name: getattr(row, name) for name in SEALED_FIELDS}
     # PostgreSQL hands times back in the connection's zone: seal them in UTC, always.
