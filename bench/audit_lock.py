@@ -134,8 +134,12 @@ def render(results: list[dict], per_worker: int, command: str, load: str) -> str
         "from the append to the commit, so audited writes are serial: their rate stays flat as "
         "writers are added, while each waits longer (p99). A negative cost means the lock made no "
         "measurable difference at that concurrency (noise)."),
-        END_MARK,
     ]
+    if float(load.split()[0]) > (info["cores"] or 1):
+        lines.append("The machine was busy (load above its core count: other work ran beside "
+                     "the benchmark): compare the columns with each other, not the absolute "
+                     "figures with other runs.")
+    lines.append(END_MARK)
     return "\n".join(lines) + "\n"
 
 
