@@ -61,6 +61,9 @@ def _init_extensions(app: Flask) -> None:
     from app.jobs import tasks as job_queue
 
     job_queue.init_app(app)  # the huey queue, from the settings (REDIS_URL or a SQLite file)
+    from app.privacy import checkpoints, seal  # noqa: F401 - checkpoints hooks in on import
+
+    seal.configure(app.config)  # the audit keys (AUDIT_KEY or the key file) and checkpoints
 
 
 def _init_template_helpers(app: Flask) -> None:

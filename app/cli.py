@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 from app.admin.operations import create_organisation
 from app.admin.queries import find_organisation_by_name
@@ -17,8 +16,6 @@ from app.auth.operations import create_invitation, create_user
 from app.db import Session
 from app.errors import OperationRefused
 from app.models import ROLES, STAKEHOLDER_GROUPS
-from app.privacy.audit import verify_chain
-from app.privacy.models import AuditEvent
 from app.seed import has_any_user, seed_demo
 from app.web.refusals import undo_refused
 
@@ -164,24 +161,6 @@ def seed_demo_command(if_empty: bool) -> None:
                "participant@, participant2@) with the demo password.")
 
 
-@click.command("audit-verify")
-@with_appcontext
-def audit_verify_command() -> None:
-    """Check the audit log's hash chain: no row changed or deleted.
-
-    Recomputes every row's hash in order. Exits 0 when the log is intact, and 1 naming the first bad row otherwise.
-    """
-
-    total = Session.scalar(select(func.count(AuditEvent.id))) or 0
-    with click.progressbar(length=total, label="Checking the audit log") as bar:
-        report = verify_chain(progress=bar.update)
-    if not report.is_intact:
-        raise click.ClickException(
-            f"Audit log broken at event {report.first_bad_id}: {report.problem}. "
-            f"{report.checked} events before it are intact.")
-    click.echo(f"Audit log intact: {report.checked} events checked.")
-
-
 @click.command("access-matrix")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write here instead of docs/access-matrix.md in the project folder.")
@@ -230,8 +209,9 @@ def db_revision_command(message: str, package_name: str | None, autogenerate: bo
 
 def init_app(app: Flask) -> None:
     from app.jobs.cli import jobs_group
+    from app.privacy.cli import COMMANDS as AUDIT_COMMANDS
 
     for command in (db_upgrade, create_user_command, invite_command, seed_demo_command,
-                    audit_verify_command, access_matrix_command, db_revision_command,
+                    *AUDIT_COMMANDS, access_matrix_command, db_revision_command,
                     jobs_group):
         app.cli.add_command(command)

@@ -134,6 +134,12 @@ class Config:
         if self.MAX_UPLOAD_MB < 1:
             raise ValueError("MAX_UPLOAD_MB must be at least 1 (megabytes)")
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
+        # The audit log (app/privacy/seal.py): rows are sealed with AUDIT_KEY (or a key file in
+        # the instance folder, read there, never from here); after each commit that sealed
+        # events, a signed checkpoint of the newest is appended to this file.
+        self.AUDIT_CHECKPOINT_FILE = os.environ.get(
+            "AUDIT_CHECKPOINT_FILE", str(instance / "audit_checkpoints.jsonl"))
+        self.AUDIT_CHECKPOINT_ON_COMMIT = _bool("AUDIT_CHECKPOINT_ON_COMMIT", True)
 
 
 class TestConfig(Config):
@@ -160,3 +166,6 @@ class TestConfig(Config):
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 8
         self.ARGON2_PARALLELISM = 1
+        # Each test's events are rolled back: checkpoints of them would name missing rows.
+        # Tests of checkpointing turn it on for themselves.
+        self.AUDIT_CHECKPOINT_ON_COMMIT = False

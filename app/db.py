@@ -5,10 +5,11 @@ PostgreSQL is used through DATABASE_URL. The same models and queries run on both
 """
 from __future__ import annotations
 
+import functools
 import os
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -108,6 +109,12 @@ def _configure_sqlite(engine: Engine) -> None:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+# Sec-Fetch-Site values of a request another site started. SameSite=Lax cookies ride along on
+# top-level navigation, so without this check any site could make a signed-in person's browser
+# open an audited page and write "record.viewed" or "export.created" in their name.
+CROSS_SITE = frozenset({"cross-site", "same-site"})
+
+
 def writes_on_get(view):
     """Mark a GET view that writes (an audited view of a sensitive record or an export).
 
@@ -116,9 +123,22 @@ def writes_on_get(view):
     worker committed in between, SQLite refuses at once ("database is locked"). Taking the lock
     up front makes it wait its turn (busy_timeout) instead. A test fails on any GET view that
     writes without this mark.
+
+    A request another site started (Sec-Fetch-Site cross-site or same-site) neither writes nor
+    sees the page: it gets a page with a link to open it from here, which is then recorded.
+    Browsers that send no Sec-Fetch-Site (and scripts) are served as before.
     """
-    view.korero_writes_on_get = True
-    return view
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.headers.get("Sec-Fetch-Site", "").lower() in CROSS_SITE:
+            # Built from the endpoint, never from the raw path ("//elsewhere" would leave).
+            url = url_for(request.endpoint, **(request.view_args or {}),
+                          **request.args.to_dict(flat=True))
+            return render_template("errors/cross_site.html", url=url), 200
+        return view(*args, **kwargs)
+
+    wrapper.korero_writes_on_get = True
+    return wrapper
 
 
 def _sqlite_begin_statement() -> str:

@@ -1,22 +1,27 @@
-"""The audit log: append-only rows chained by SHA-256, and the check that the chain holds.
-
-Each row's hash covers its own fields and the previous row's hash, so changing or deleting any
-row breaks every hash after it. Appends are serialised (an advisory lock on PostgreSQL; SQLite
-allows one writer at a time) so two requests never chain onto the same row.
+"""The audit log: append-only rows, each sealed with a keyed MAC (app.privacy.seal) that covers
+its own fields, the digests of its erasable personal details, and the previous row's seal, so
+changing, replacing or deleting any row breaks every seal after it (app.privacy.verify checks).
+Appends are serialised (an advisory lock on PostgreSQL; SQLite allows one writer at a time) so
+two requests never chain onto the same row.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import UTC
-from typing import Any
+import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from app.db import Session, is_postgres, utcnow
-from app.privacy.models import AuditEvent
+from app.privacy.checkpoints import note_sealed_head
+from app.privacy.models import AuditEvent, AuditPersonal
+from app.privacy.seal import (
+    KEYED_SCHEME,
+    canonical_json,
+    keyed_seal,
+    keyring,
+    personal_digest,
+    sealed_values,
+)
 
 # An arbitrary constant naming the audit-append lock for pg_advisory_xact_lock.
 _PG_AUDIT_LOCK = 0x4B6F7265  # "Kore"
@@ -56,6 +61,7 @@ AUDIT_ACTIONS = {
     "record.viewed": _l("Sensitive record viewed"),
     "export.created": _l("Export created"),
     "audit.viewed": _l("Audit log viewed"),
+    "audit.personal_erased": _l("Personal details erased from the audit log"),
 }
 
 
@@ -68,62 +74,85 @@ def register_audit_actions(actions) -> None:
         AUDIT_ACTIONS[action] = label
 
 
-def canonical_json(data: Any) -> str:
-    return json.dumps(data or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+# Detail keys that are about a person, whatever the action: record_event moves them out of the
+# sealed row into the erasable AuditPersonal row of the event's subject.
+PERSONAL_DETAIL_KEYS = frozenset({"email", "display_name", "phone"})
+# Per action, further detail keys that are personal (a rename's old and new names).
+PERSONAL_DETAIL_BY_ACTION: dict[str, frozenset[str]] = {
+    "user.renamed": frozenset({"old", "new"}),
+}
 
 
-_HASHED_FIELDS = ("id", "actor_id", "actor_email", "action", "target_type", "target_id",
-                  "detail", "ip_address")
+def _personal_row(session, event: AuditEvent, role: str, person_id, data: dict) -> str:
+    """Add the erasable row of DATA for EVENT; returns the digest the event's seal covers."""
+    payload = canonical_json(data)
+    salt = secrets.token_hex(16)
+    email = data.get("email") or data.get("detail", {}).get("email") or ""
+    session.add(AuditPersonal(event_id=event.id, role=role, person_id=person_id,
+                              email=str(email)[:254], data=payload, salt=salt))
+    return personal_digest(salt, payload)
 
 
-def _row_digest(row, prev_hash: str) -> str:
-    """ROW is an AuditEvent or a row mapping with the same fields."""
-    fields = {name: getattr(row, name) for name in _HASHED_FIELDS}
-    # PostgreSQL hands times back in the connection's zone: hash them in UTC, always.
-    fields["occurred_at"] = row.occurred_at.astimezone(UTC).isoformat()
-    fields["prev_hash"] = prev_hash
-    payload = canonical_json(fields)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def _subject_person_id(target_type: str, target_id: str) -> int | None:
+    return int(target_id) if target_type == "user" and target_id.isdigit() else None
 
 
 def record_event(actor, action: str, *, target=None, target_type: str = "",
                  target_id: str | int = "", detail: dict | None = None, ip: str = "",
-                 actor_email: str = "") -> AuditEvent:
-    """Append one event to the audit log and flush. ACTOR may be None (e.g. a failed login).
+                 actor_email: str = "", personal: dict | None = None,
+                 keep_actor_details: bool = True) -> AuditEvent:
+    """Append one event to the audit log, sealed under the current audit key, and flush.
+    ACTOR may be None (a failed login, the command line).
 
-    TARGET, when given, is a model instance: its table name and id are recorded.
+    TARGET, when given, is a model instance: its table name and id are recorded. Personal
+    details (the actor's address and IP; DETAIL keys in PERSONAL_DETAIL_KEYS; PERSONAL) go to
+    an erasable AuditPersonal row, never into the sealed row. KEEP_ACTOR_DETAILS=False records
+    no address or IP for the actor (the erasure of their own details).
+    Refuses an action missing from AUDIT_ACTIONS.
     """
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to AUDIT_ACTIONS")
+    keys = keyring()
     session = Session()
     if is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
     if target is not None:
         target_type = target_type or target.__tablename__
         target_id = getattr(target, "id", target_id)
-    event = AuditEvent(
-        occurred_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_email=actor_email or getattr(actor, "email", "") or "",
-        action=action,
-        target_type=target_type,
-        target_id="" if target_id is None else str(target_id),
-        detail=canonical_json(detail),
-        ip_address=ip or "",
-    )
+    target_id = "" if target_id is None else str(target_id)
+    detail = dict(detail or {})
+    personal_keys = PERSONAL_DETAIL_KEYS | PERSONAL_DETAIL_BY_ACTION.get(action, frozenset())
+    subject = {key: detail.pop(key) for key in sorted(detail) if key in personal_keys}
+    subject.update(personal or {})
+    actor_data = {}
+    if keep_actor_details:
+        actor_data = {key: value for key, value in (
+            ("email", actor_email or getattr(actor, "email", "") or ""), ("ip", ip or ""))
+            if value}
+    event = AuditEvent(occurred_at=utcnow(), actor_id=getattr(actor, "id", None),
+                       legacy_actor_email="", action=action, target_type=target_type,
+                       target_id=target_id, detail=canonical_json(detail),
+                       legacy_ip_address="", scheme=KEYED_SCHEME, key_id=keys.current_id)
     session.add(event)
     # The insert takes SQLite's write lock, so the previous row can no longer change under us.
     session.flush()
+    seals = {}
+    if actor_data:
+        seals["actor"] = _personal_row(session, event, "actor", event.actor_id, actor_data)
+    if subject:
+        seals["subject"] = _personal_row(session, event, "subject",
+                                         _subject_person_id(target_type, target_id),
+                                         {"detail": subject})
+    event.personal_seals = canonical_json(seals)
     prev_hash = session.scalar(
         select(AuditEvent.hash).where(AuditEvent.id < event.id).order_by(AuditEvent.id.desc())
         .limit(1)
     ) or ""
     event.prev_hash = prev_hash
-    event.hash = _row_digest(event, prev_hash)
+    event.hash = keyed_seal(sealed_values(event), prev_hash, keys)
     session.flush()
+    note_sealed_head(session, event.id, event.hash)
     return event
-
 
 
 def record_sensitive_view(actor, target, *, ip: str = "") -> AuditEvent:
@@ -132,40 +161,6 @@ def record_sensitive_view(actor, target, *, ip: str = "") -> AuditEvent:
     Every page showing such a record calls this, so the log answers "who has seen this?"."""
     return record_event(actor, "record.viewed", target=target, ip=ip)
 
-@dataclass
-class ChainReport:
-    checked: int
-    first_bad_id: int | None = None
-    problem: str = ""
 
-    @property
-    def is_intact(self) -> bool:
-        return self.first_bad_id is None
-
-
-def verify_chain(batch_size: int = 5000, progress=None) -> ChainReport:
-    """Walk the log in id order and recompute every hash. Streams in batches: flat memory."""
-    session = Session()
-    prev_hash = ""
-    checked = 0
-    last_id = 0
-    while True:
-        # Plain rows, not ORM objects: nothing piles up in the session's identity map.
-        rows = session.execute(
-            select(AuditEvent.__table__).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
-            .limit(batch_size)
-        ).all()
-        if not rows:
-            return ChainReport(checked=checked)
-        for event in rows:
-            if event.prev_hash != prev_hash:
-                return ChainReport(checked, event.id, "its link to the previous row is broken "
-                                   "(a row before it was changed or deleted)")
-            if event.hash != _row_digest(event, prev_hash):
-                return ChainReport(checked, event.id, "its contents no longer match its hash "
-                                   "(the row was changed)")
-            prev_hash = event.hash
-            checked += 1
-        last_id = rows[-1].id
-        if progress:
-            progress(len(rows))
+# Checking the log lives in app.privacy.verify; these names stay importable from here.
+from app.privacy.verify import ChainReport, verify_chain  # noqa: F401

@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from app.privacy.audit import AUDIT_ACTIONS
+from app.privacy.presenting import target_type_choices
 from app.privacy.queries import AuditFilters
 from app.web.dates import local_day_start
 
@@ -49,8 +51,12 @@ class AuditFilterForm(FlaskForm):
         for value, label in [("", _l("Any action")), *AUDIT_ACTIONS.items()]
     ], validators=[Optional()], default="")
     actor = StringField(_l("Actor's email contains"), validators=[Optional(), Length(max=254)])
-    target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)],
-                              description=_l("For example user, feedback_item or invitation."))
+    target_type = SelectField(_l("What it was done to"), choices=[
+        SelectChoice(value, label)
+        for value, label in [("", _l("Anything")), *target_type_choices()]
+    ], validators=[Optional()], default="")
+    # Set by the linked names on the page: the events one account did or had done to it.
+    person = IntegerField(widget=HiddenInput(), validators=[Optional()])
     date_from = DateField(_l("From (date)"), validators=[Optional(), _within_range])
     date_to = DateField(_l("To (date, inclusive)"), validators=[Optional(), _within_range])
 
@@ -65,6 +71,7 @@ class AuditFilterForm(FlaskForm):
             action=self.action.data or "",
             actor_email=(self.actor.data or "").strip(),
             target_type=(self.target_type.data or "").strip(),
+            person_id=self.person.data,
             since=local_day_start(self.date_from.data, zone) if self.date_from.data else None,
             # A day ends where the next one starts (23 or 25 hours on daylight-saving days).
             until=local_day_start(self.date_to.data + timedelta(days=1), zone)

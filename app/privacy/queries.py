@@ -1,15 +1,18 @@
 """Reading the audit log. Nothing here writes."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from app.db import Session
-from app.privacy.models import AuditEvent
+from app.models import User
+from app.privacy.models import AuditEvent, AuditPersonal
+from app.privacy.seal import canonical_json
 from app.web.dates import format_iso
 
 AUDIT_PAGE_SIZE = 50
@@ -22,6 +25,7 @@ class AuditFilters:
     action: str = ""
     actor_email: str = ""  # matches addresses containing this, ignoring case
     target_type: str = ""
+    person_id: int | None = None  # events this account did, or that were done to it
     since: datetime | None = None  # inclusive
     until: datetime | None = None  # exclusive
 
@@ -44,8 +48,16 @@ def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
     if filters.action:
         conditions.append(AuditEvent.action == filters.action)
     if filters.actor_email:
-        conditions.append(AuditEvent.actor_email.ilike(
-            f"%{_like_escape(filters.actor_email.strip())}%", escape="\\"))
+        pattern = f"%{_like_escape(filters.actor_email.strip())}%"
+        conditions.append(or_(
+            exists().where(AuditPersonal.event_id == AuditEvent.id,
+                           AuditPersonal.role == "actor",
+                           AuditPersonal.email.ilike(pattern, escape="\\")),
+            AuditEvent.legacy_actor_email.ilike(pattern, escape="\\")))  # scheme 1
+    if filters.person_id is not None:
+        conditions.append(or_(AuditEvent.actor_id == filters.person_id,
+                              and_(AuditEvent.target_type == "user",
+                                   AuditEvent.target_id == str(filters.person_id))))
     if filters.target_type:
         conditions.append(AuditEvent.target_type == filters.target_type.strip())
     if filters.since is not None:
@@ -107,14 +119,88 @@ def iter_audit_events(filters: AuditFilters, *, batch_size: int = 2000) -> Itera
         last_id = rows[-1].id
 
 
+def get_personal_details(event_ids) -> dict[int, dict[str, AuditPersonal]]:
+    """The erasable details of these events: {event id: {"actor"|"subject": row}}."""
+    found: dict[int, dict[str, AuditPersonal]] = {}
+    if event_ids:
+        for row in Session.scalars(select(AuditPersonal)
+                                   .where(AuditPersonal.event_id.in_(list(event_ids)))):
+            found.setdefault(row.event_id, {})[row.role] = row
+    return found
+
+
+def get_names(person_ids) -> dict[int, str]:
+    """Today's display names of these accounts (accounts since deleted are missing)."""
+    ids = {i for i in person_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(Session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def get_erased_person_ids(person_ids) -> set[int]:
+    """Which of these accounts have had their details erased from the log."""
+    ids = {str(i) for i in person_ids if i is not None}
+    if not ids:
+        return set()
+    return {int(i) for i in Session.scalars(
+        select(AuditEvent.target_id).where(AuditEvent.action == "audit.personal_erased",
+                                           AuditEvent.target_type == "user",
+                                           AuditEvent.target_id.in_(ids)))}
+
+
+def _personal_rows(event_ids) -> dict[int, dict[str, object]]:
+    """Plain-row version of get_personal_details, for the streamed export."""
+    found: dict[int, dict[str, object]] = {}
+    for row in Session.execute(select(AuditPersonal.__table__)
+                               .where(AuditPersonal.event_id.in_(event_ids))):
+        found.setdefault(row.event_id, {})[row.role] = row
+    return found
+
+
 AUDIT_CSV_HEADER = ("id", "occurred_at", "actor_id", "actor_email", "action", "target_type",
-                    "target_id", "ip_address", "detail", "hash")
+                    "target_id", "ip_address", "detail", "personal_details", "scheme", "key_id",
+                    "prev_hash", "hash")
+
+
+def _export_fields(row, sides) -> tuple[str, str, str, str]:
+    """(actor email, IP, detail with the subject's personal details, their state)."""
+    actor, subject = sides.get("actor"), sides.get("subject")
+    detail = json.loads(row.detail or "{}")
+    email, ip = row.actor_email, row.ip_address  # scheme 1 rows keep them here
+    state = "none"
+    for side in (actor, subject):
+        if side is None:
+            continue
+        if side.erased_at is not None:
+            state = "erased"
+            continue
+        state = "kept" if state == "none" else state
+        data = json.loads(side.data)
+        if side is actor:
+            email, ip = data.get("email", ""), data.get("ip", "")
+        else:
+            detail.update(data.get("detail", {}))
+    return email, ip, canonical_json(detail), state
 
 
 def audit_csv_rows(filters: AuditFilters, timezone_name: str) -> Iterator[tuple]:
-    """The rows of the audit log export, newest first, times in local (NZ) time with offset."""
+    """The rows of the audit log export, newest first, times in local (NZ) time with offset:
+    every field of the sealed row, with the personal details that have not been erased."""
     zone = ZoneInfo(timezone_name)
+    batch: list = []
+
+    def flush():
+        sides = _personal_rows([row.id for row in batch])
+        for row in batch:
+            email, ip, detail, state = _export_fields(row, sides.get(row.id, {}))
+            yield (row.id, format_iso(row.occurred_at, zone), row.actor_id, email, row.action,
+                   row.target_type, row.target_id, ip, detail, state, row.scheme, row.key_id,
+                   row.prev_hash, row.hash)
+
     for row in iter_audit_events(filters):
-        yield (row.id, format_iso(row.occurred_at, zone),
-               row.actor_id, row.actor_email, row.action, row.target_type, row.target_id,
-               row.ip_address, row.detail, row.hash)
+        batch.append(row)
+        if len(batch) >= 500:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()

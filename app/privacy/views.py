@@ -17,16 +17,16 @@ from flask_login import current_user
 
 from app.db import Session, utcnow, writes_on_get
 from app.extensions import limiter
-from app.privacy import queries
+from app.privacy import presenting, queries
 from app.privacy.audit import record_event
-from app.privacy.forms import AUDIT_ACTIONS, AuditFilterForm, page_cursor
+from app.privacy.forms import AuditFilterForm, page_cursor
 from app.privacy.queries import AuditFilters
 from app.spreadsheets import iter_csv
 from app.web.requests import client_ip
 
 bp = Blueprint("privacy", __name__)
 
-_FILTER_FIELDS = ("action", "actor", "target_type", "date_from", "date_to")
+_FILTER_FIELDS = ("action", "actor", "target_type", "person", "date_from", "date_to")
 
 
 def _filter_form() -> tuple[AuditFilterForm, AuditFilters | None]:
@@ -51,16 +51,18 @@ def audit_log():
     form, filters = _filter_form()
     before = request.args.get("before", type=page_cursor)
     after = request.args.get("after", type=page_cursor)
-    page = None
+    page = events = person_name = None
     if filters is not None:
         page = queries.get_audit_page(filters, before=before, after=after)
+        events = presenting.describe_page(page.events)
+        person_name = presenting.person_name(filters.person_id)
         detail = {"filters": filters.describe()}
         if before or after:
             detail["page"] = {"before": before, "after": after}
         record_event(current_user, "audit.viewed", detail=detail, ip=client_ip())
         Session.commit()
-    return render_template("privacy/audit_log.html", form=form, page=page,
-                           filter_args=_filter_args(), action_labels=AUDIT_ACTIONS)
+    return render_template("privacy/audit_log.html", form=form, page=page, events=events,
+                           person_name=person_name, filter_args=_filter_args())
 
 
 @bp.get("/audit/export.csv")
@@ -70,8 +72,8 @@ def export_audit_log():
     """The filtered audit log as a CSV download, streamed, with formula cells escaped."""
     form, filters = _filter_form()
     if filters is None:
-        return render_template("privacy/audit_log.html", form=form, page=None,
-                               filter_args=_filter_args(), action_labels=AUDIT_ACTIONS), 400
+        return render_template("privacy/audit_log.html", form=form, page=None, events=None,
+                               person_name=None, filter_args=_filter_args()), 400
     record_event(current_user, "export.created", ip=client_ip(),
                  detail={"export": "audit_log", "filters": filters.describe()})
     Session.commit()  # the export is on record before a single row leaves

@@ -10,7 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from app.db import Session, make_engine
 from app.privacy.audit import record_event
-from app.privacy.models import AuditEvent
+from app.privacy.models import AuditEvent, AuditPersonal
 
 
 @pytest.fixture
@@ -82,6 +82,8 @@ class OwnSessions:
     def cleanup(self):
         if self.added_ids:
             with self.engine.begin() as conn, audit_log_writable(conn):
+                conn.execute(delete(AuditPersonal)
+                             .where(AuditPersonal.event_id.in_(self.added_ids)))
                 conn.execute(delete(AuditEvent).where(AuditEvent.id.in_(self.added_ids)))
         self.engine.dispose()
 

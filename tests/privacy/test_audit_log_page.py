@@ -26,9 +26,8 @@ def overseer(make_user, auth):
 
 
 def _rows(html: str) -> list[str]:
-    """The table rows of the page, as text."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
-    return re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.DOTALL)
+    """The events listed on the page, as HTML."""
+    return re.findall(r'<li class="audit-event"[^>]*>(.*?)</li>', html, flags=re.DOTALL)
 
 
 def _recorded(action: str) -> list[AuditEvent]:
@@ -59,19 +58,20 @@ def test_anonymous_is_sent_to_sign_in(client):
 def test_page_lists_newest_first_and_records_the_view(client, overseer, add_events):
     add_events(action="login.success", actor_email="first@example.test", ip="192.0.2.10")
     add_events(action="user.roles_changed", actor_email="second@example.test",
-               target_type="user", target_id=42, detail={"added": ["analyst"]})
+               target_type="user", target_id=42, detail={"old": [], "new": ["analyst"]})
 
     html = client.get(PAGE).get_data(as_text=True)
 
     rows = _rows(html)
     assert "second@example.test" in rows[0] and "first@example.test" in rows[1]
     assert "192.0.2.10" in rows[1]
-    assert "user</code> 42" in rows[0] and "&#34;added&#34;" in rows[0]
+    assert "person #42" in rows[0] and "<dt>Roles</dt><dd>none → Analyst (secretariat)</dd>" \
+        in rows[0]
     [viewed] = _recorded("audit.viewed")
     assert viewed.actor_id == overseer.id
     assert json.loads(viewed.detail) == {"filters": {}}
     # The next view shows the first one.
-    assert "audit.viewed" in _rows(client.get(PAGE).get_data(as_text=True))[0]
+    assert "viewed the audit log" in _rows(client.get(PAGE).get_data(as_text=True))[0]
 
 
 def test_filters_by_action_actor_and_target(client, overseer, add_events):

@@ -21,12 +21,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_constraint('fk_audit_event_actor_id_user', type_='foreignkey')
-    for statement in install_statements(op.get_bind().dialect.name):
+    for statement in install_statements(op.get_bind().dialect.name, version=1):
         op.execute(sa.text(statement))
 
 
 def downgrade():
-    for statement in remove_statements(op.get_bind().dialect.name):
+    for statement in remove_statements(op.get_bind().dialect.name, version=1):
         op.execute(sa.text(statement))
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_audit_event_actor_id_user', 'user', ['actor_id'], ['id'],

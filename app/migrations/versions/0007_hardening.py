@@ -10,14 +10,14 @@
   runs with the application's key (SECRET_KEY, as app.config reads it).
 
 Revision ID: 0007
-Revises: 0005  (0006 is another branch's; the merge re-points this one onto it)
+Revises: 0006
 Create Date: 2026-12-01 09:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
