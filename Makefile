@@ -4,6 +4,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 WEB_CONCURRENCY ?= 2
 export KORERO_INSTANCE_PATH ?= $(CURDIR)/instance
+# Links in emails are built from BASE_URL: by default, the address `make run` serves on.
+export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test test-unit test-e2e bench lint audit check-lock lock lock-upgrade install \
 	install-dev clean
@@ -73,6 +75,7 @@ install-dev: $(DEV_STAMP)
 run: $(STAMP)
 	$(BIN)/flask --app app db-upgrade
 	@if [ "$$KORERO_ENV" != "production" ]; then $(BIN)/flask --app app seed-demo --if-empty; fi
+	@echo "Kōrero is starting at $(BASE_URL) (serving on 127.0.0.1:$(PORT)); Ctrl-C stops it."
 	$(BIN)/python -m app.serve \
 		$(BIN)/gunicorn -c gunicorn.conf.py --workers $(WEB_CONCURRENCY) --bind 127.0.0.1:$(PORT) \
 		--access-logfile - 'app:create_app()'

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -69,11 +70,17 @@ def _init_extensions(app: Flask) -> None:
 def _init_template_helpers(app: Flask) -> None:
     from flask_babel import format_datetime, get_locale
 
-    from app.web import dates
+    from app.web import dates, reo
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    # <html lang>: the interface language's full tag (New Zealand English, "en-NZ").
+    app.jinja_env.globals["page_lang"] = lambda: app.config["LANGUAGE_TAGS"].get(
+        str(get_locale() or "en"), str(get_locale() or "en"))
     app.jinja_env.globals["format_datetime"] = format_datetime
+    app.jinja_env.globals["copyright_year"] = lambda: format_datetime(
+        datetime.now(UTC), "yyyy")
     dates.init_app(app)  # |human_datetime, |human_date, |iso_datetime
+    reo.init_app(app)  # |mi: lang="mi" on Māori words in English text
 
 
 def _select_locale() -> str:

@@ -156,9 +156,12 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(f"Added {line}")
     if report.existing:
         click.echo(f"Already there: {len(report.existing)} demo records.")
-    click.echo(f"Demo ready: {len(report.created)} records added. Sign in as "
-               "admin@demo.korero.nz (or analyst@, facilitator@, advisory@, kaitiaki@, "
-               "participant@, participant2@) with the demo password.")
+    # The demo password is public (README, KORERO_DEMO_PASSWORD), and demo accounts cannot
+    # sign in on a production site: saying it here saves a trip to the README.
+    click.echo(f"Demo ready: {len(report.created)} records added. Open "
+               f"{current_app.config['BASE_URL']} and sign in as admin@demo.korero.nz (or "
+               "analyst@, facilitator@, advisory@, kaitiaki@, participant@, participant2@) "
+               f"with the password {current_app.config['DEMO_PASSWORD']}")
 
 
 @click.command("access-matrix")

@@ -85,7 +85,9 @@ class Config:
         self.JOBS_MAX_ATTEMPTS = _int("JOBS_MAX_ATTEMPTS", 3)
         # The public address of the site. Links in emails are built from this, never from the
         # Host header of whoever asked for the email.
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # `make run` exports BASE_URL for the port it serves on; without it, the port in PORT.
+        self.BASE_URL = os.environ.get(
+            "BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or 5000}").rstrip("/")
         self.PREFERRED_URL_SCHEME = "https" if self.BASE_URL.startswith("https") else "http"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -121,7 +123,20 @@ class Config:
         for name, default in ARGON2_DEFAULTS.items():
             setattr(self, name, _int(name, default))
         self.DEMO_PASSWORD = os.environ.get("KORERO_DEMO_PASSWORD", "korero-demo-2026")
+        # Who runs the site: the footer, the error pages, the privacy and accessibility
+        # statements name them. The defaults are a fictional agency for the demo.
+        self.SITE_OWNER = os.environ.get("SITE_OWNER", "Office for Social Data Standards (demo)")
+        self.SITE_OWNER_URL = os.environ.get("SITE_OWNER_URL", "")
+        self.CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "consultation@demo.korero.nz")
+        self.CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "04 555 0199")
+        self.PRIVACY_OFFICER_EMAIL = os.environ.get("PRIVACY_OFFICER_EMAIL",
+                                                    "privacy@demo.korero.nz")
+        # When the accessibility statement was last reviewed (ISO date, shown as a date).
+        self.ACCESSIBILITY_REVIEWED_ON = os.environ.get("ACCESSIBILITY_REVIEWED_ON",
+                                                        "2026-11-20")
         self.LANGUAGES = {"en": "English"}
+        # The language tag pages declare for each interface language: New Zealand English.
+        self.LANGUAGE_TAGS = {"en": "en-NZ", "mi": "mi"}
         self.BABEL_DEFAULT_LOCALE = "en"
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("KORERO_TIMEZONE", "Pacific/Auckland")
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

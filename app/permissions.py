@@ -30,6 +30,8 @@ CORE_ACCESS: dict[str, str | frozenset[str]] = {
     "main.set_language": PUBLIC,
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
+    "main.favicon": PUBLIC,
+    "main.tasks": SIGNED_IN,  # "Your tasks": where everyone lands after signing in
     # Accounts
     "auth.login": PUBLIC,
     "auth.two_factor": PUBLIC,  # the second step of signing in; checks its own pending state
@@ -72,7 +74,8 @@ CORE_ACCESS: dict[str, str | frozenset[str]] = {
 
 # While a staff member has not yet set up two-factor sign-in, these are all they may reach.
 TWO_FACTOR_SETUP_ENDPOINTS = frozenset(
-    {"static", "auth.two_factor_setup", "auth.logout", "main.healthz", "main.set_language"}
+    {"static", "auth.two_factor_setup", "auth.logout", "main.healthz", "main.set_language",
+     "main.favicon"}
 )
 
 

@@ -23,8 +23,8 @@ def register() -> FeaturePackage:
         nav=(NavEntry("submissions.index", _l("Submissions"), order=30),),
         home_cards=(HomeCard(
             "submissions.index", _l("Make a submission"),
-            _l("Answer the consultation questions for yourself or on behalf of your "
-               "organisation. You can save a draft and come back."), order=30),),
+            _l("The online form opens soon: answer the consultation questions for yourself "
+               "or on behalf of your organisation, save a draft and come back."), order=30),),
         feedback_sources={"submission_answer": _l("Submission answer")},
         order=30,
     )

@@ -79,13 +79,13 @@ def test_a_csrf_refusal_is_the_400_page_in_the_site_layout(client):
 
 
 def test_a_wrong_csrf_token_is_refused_too(client):
-    client.get("/")  # gives the session a CSRF secret
+    client.get("/account/login")  # gives the session a CSRF secret
     response = client.post("/language", data={"lang": "en", "csrf_token": "forged"})
     assert response.status_code == 400
 
 
 def test_a_valid_csrf_token_is_accepted(client, csrf_token):
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/account/login").get_data(as_text=True))
     response = client.post("/language", data={"lang": "en", "csrf_token": token})
     assert response.status_code == 302
 

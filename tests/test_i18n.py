@@ -21,21 +21,28 @@ def _lang_of(response) -> str:
 
 
 def _switch(client, csrf_token, lang: str, next_path: str = "/forums/"):
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/account/login").get_data(as_text=True))
     return client.post("/language", data={"lang": lang, "next": next_path, "csrf_token": token})
 
 
 @pytest.mark.parametrize("path", ["/", "/forums/", "/workshops/", "/submissions/", "/privacy",
                                   "/accessibility", "/account/login", "/no-such-page"])
 def test_pages_declare_english(client, path):
-    assert _lang_of(client.get(path)) == "en"
+    assert _lang_of(client.get(path)) == "en-NZ"  # New Zealand English
 
 
 def test_english_is_the_default_whatever_the_browser_asks_for(client):
-    assert _lang_of(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})) == "en"
+    assert _lang_of(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})) == "en-NZ"
 
 
-def test_the_switcher_posts_to_set_language(client):
+def test_the_switcher_is_hidden_while_there_is_one_language(app, client):
+    assert list(app.config["LANGUAGES"]) == ["en"]
+    html = client.get("/").get_data(as_text=True)
+    assert "language-switcher" not in html and 'name="lang"' not in html
+
+
+def test_the_switcher_posts_to_set_language(app, client, monkeypatch):
+    monkeypatch.setitem(app.config["LANGUAGES"], "mi", "Te reo Māori")
     html = client.get("/").get_data(as_text=True)
     form = re.search(r'<form class="language-switcher" method="post" action="([^"]+)"', html)
     assert form and form.group(1) == "/language"
@@ -53,7 +60,7 @@ def test_the_chosen_language_is_remembered(app, client, csrf_token, monkeypatch)
     assert _lang_of(client.get("/")) == "mi"
     assert _lang_of(client.get("/forums/")) == "mi"
     _switch(client, csrf_token, "en")
-    assert _lang_of(client.get("/")) == "en"
+    assert _lang_of(client.get("/")) == "en-NZ"
 
 
 def test_an_unknown_language_is_ignored(client, csrf_token):
@@ -61,7 +68,7 @@ def test_an_unknown_language_is_ignored(client, csrf_token):
     assert response.status_code == 302
     with client.session_transaction() as session:
         assert "lang" not in session
-    assert _lang_of(client.get("/")) == "en"
+    assert _lang_of(client.get("/")) == "en-NZ"
 
 
 def test_english_chosen_explicitly_is_kept(client, csrf_token):

@@ -172,7 +172,8 @@ def test_every_post_route_refuses_who_may_not_use_it(persona, app, client, auth,
     user = people[persona]
     if user is not None:
         auth.login(user)
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    # A page with a form: the sign-in form, or the sign-out button once signed in.
+    token = csrf_token(client.get("/" if user else "/account/login").get_data(as_text=True))
     login = login_path(app)
     problems = []
     for rule in rules_for(app, "POST"):

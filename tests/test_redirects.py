@@ -48,7 +48,7 @@ def test_percent_encoded_line_breaks_stay_encoded(client, csrf_token):
     """Encoded CR/LF are a harmless local path as long as nothing decodes them into a header."""
     target = safe_next("/%0d%0aSet-Cookie:x=1")
     assert target is None or ("\r" not in target and "\n" not in target)
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/account/login").get_data(as_text=True))
     response = client.post("/language", data={"lang": "en", "csrf_token": token,
                                               "next": "/%0d%0aSet-Cookie:x=1"})
     assert response.status_code == 302
@@ -57,7 +57,7 @@ def test_percent_encoded_line_breaks_stay_encoded(client, csrf_token):
 
 
 def test_language_switch_goes_back_only_to_local_pages(client, csrf_token):
-    token = csrf_token(client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/account/login").get_data(as_text=True))
     local = client.post("/language", data={"lang": "en", "next": "/forums/?x=1",
                                            "csrf_token": token})
     assert local.headers["Location"] == "/forums/?x=1"

@@ -23,7 +23,8 @@ def register() -> FeaturePackage:
         nav=(NavEntry("workshops.index", _l("Workshops"), order=20),),
         home_cards=(HomeCard(
             "workshops.index", _l("Come to a workshop"),
-            _l("Book a place at a workshop near you or online, and add it to your calendar."),
+            _l("Online booking opens soon: book a place at a workshop near you or online, "
+              "and add it to your calendar."),
             order=20),),
         feedback_sources={"workshop_output": _l("Workshop output"),
                           "interview_note": _l("Interview note")},

@@ -1,8 +1,20 @@
-"""The home page, health check, language choice and the site's standing pages."""
+"""The home page, "Your tasks", health check, language choice and the site's standing pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from datetime import date
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,6 +22,7 @@ from app.db import Session
 from app.queries import get_current_consultation
 from app.security import safe_next
 from app.startup_checks import production_warnings
+from app.tasks import tasks_for_person
 
 bp = Blueprint("main", __name__)
 
@@ -18,6 +31,22 @@ bp = Blueprint("main", __name__)
 def index():
     """The consultation, its dates and the ways to take part."""
     return render_template("main/index.html", consultation=get_current_consultation())
+
+
+@bp.get("/tasks")
+def tasks():
+    """What needs the signed-in person now, from the core and every feature package."""
+    person = current_user._get_current_object()
+    return render_template("main/tasks.html", person=person,
+                           tasks=tasks_for_person(current_app, person),
+                           consultation=get_current_consultation())
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at /favicon.ico whatever the page links to."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.get("/healthz")
@@ -48,7 +77,9 @@ def set_language():
 @bp.get("/accessibility")
 def accessibility():
     """The accessibility statement."""
-    return render_template("main/accessibility.html")
+    return render_template(
+        "main/accessibility.html",
+        reviewed_on=date.fromisoformat(current_app.config["ACCESSIBILITY_REVIEWED_ON"]))
 
 
 @bp.get("/privacy")

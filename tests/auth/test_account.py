@@ -42,14 +42,14 @@ def test_a_kaitiaki_sees_the_groups_they_look_after(client, auth, make_user):
     Session.commit()
     auth.login(kaitiaki)
     html = client.get("/account/").get_data(as_text=True)
-    assert "You are kaitiaki for:" in html and "Ngāti Example" in html
+    assert 'You are <span lang="mi">kaitiaki</span> for:' in html and "Ngāti Example" in html
     assert "Other Hapū" not in html
 
 
 def test_a_kaitiaki_of_no_group_is_told_so(client, auth, make_user):
     auth.login(make_user("kaitiaki"))
     html = client.get("/account/").get_data(as_text=True)
-    assert "No governance group names you as its kaitiaki yet." in html
+    assert 'No governance group names you as its <span lang="mi">kaitiaki</span> yet.' in html
 
 def test_account_page_offers_two_factor_set_up(client, auth, make_user):
     auth.login(make_user("participant"))

@@ -30,7 +30,7 @@ def test_signing_in_starts_a_session_and_is_audited(client, auth, make_user, aud
     user = make_user(email="ana@example.org")
     response = auth.login_with_form("ana@example.org")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/tasks"  # "Your tasks": everyone lands there
     assert signed_in(client)
     [event] = audit_events("login.success")
     assert event.actor_id == user.id and event.ip_address == "127.0.0.1"
@@ -75,8 +75,8 @@ def test_unknown_email_and_disabled_account_get_the_same_message(client, auth, m
 
 def test_next_goes_only_to_local_paths(client, make_user, csrf_token):
     make_user(email="ana@example.org")
-    for target, expected in (("/account/", "/account/"), ("https://evil.example/", "/"),
-                             ("//evil.example/x", "/")):
+    for target, expected in (("/account/", "/account/"), ("https://evil.example/", "/tasks"),
+                             ("//evil.example/x", "/tasks")):
         page = client.get("/account/login", query_string={"next": target})
         response = client.post("/account/login", query_string={"next": target}, data={
             "email": "ana@example.org", "password": DEFAULT_PASSWORD,

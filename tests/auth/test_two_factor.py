@@ -47,7 +47,7 @@ def test_a_current_code_completes_sign_in(client, auth, make_user, post_form, to
     user = make_user("admin")
     _password_step(auth, user)
     response = post_form(CODE_PAGE, {"code": totp_code(user)})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/tasks"
     assert client.get("/admin/").status_code == 200
     [event] = audit_events("login.success")
     assert event.actor_id == user.id and detail_of(event) == {"second_factor": "totp"}
@@ -142,8 +142,8 @@ def test_next_survives_the_code_step(client, auth, make_user, post_form, totp_co
 def _setup_secret(client) -> str:
     """The key the set-up page shows (for typing into an app by hand), without its spaces."""
     html = client.get(SETUP).get_data(as_text=True)
-    return re.search(r'<code class="secret-key">([A-Z2-7 ]+)</code>', html).group(1).replace(
-        " ", "")
+    shown = re.search(r'<code class="secret-key">(.*?)</code>', html, flags=re.DOTALL).group(1)
+    return re.sub(r"<[^>]+>|\s", "", shown)
 
 
 def _session_values(client) -> str:
@@ -160,7 +160,12 @@ def test_setup_shows_a_csp_safe_qr_code_and_the_key(client, auth, make_user):
     assert "style" not in svg and "data:" not in svg and "<script" not in svg
     assert 'role="img"' in svg and "<title>" in svg
     secret = _setup_secret(client)
-    assert " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)) in html
+    # Groups of four, each one kept whole on a narrow screen (a span that does not wrap).
+    groups = [secret[i:i + 4] for i in range(0, len(secret), 4)]
+    assert " ".join(f'<span class="key-group">{group}</span>' for group in groups) in html
+    # On a phone, the app opens from a link with the same key in it.
+    uri = re.search(r'href="(otpauth://totp/[^"]+)"', html).group(1)
+    assert f"secret={secret}" in uri and "issuer=K%C5%8Drero" in uri
     # Reloading keeps the same secret, so a code scanned before the reload still works.
     client.get(SETUP)
     assert _setup_secret(client) == secret
@@ -277,7 +282,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, auth, make_user, post_f
 def test_the_code_page_sends_a_signed_in_person_on(client, auth, make_user):
     auth.login(make_user())
     response = client.get(CODE_PAGE)
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/tasks"
 
 
 # ---------------------------------------------------------------- replay across workers

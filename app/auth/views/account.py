@@ -76,7 +76,8 @@ def two_factor_setup():
             return render_template("auth/recovery_codes_new.html", codes=codes, first_time=True)
     uri = provisioning_uri(secret, user.email)
     return render_template("auth/two_factor_setup.html", form=form, qr_svg=qr_svg(uri),
-                           secret=format_secret(secret), required=user.must_use_two_factor)
+                           otpauth_uri=uri, secret=format_secret(secret),
+                           required=user.must_use_two_factor)
 
 
 @bp.route("/two-factor/disable", methods=["GET", "POST"])

@@ -81,7 +81,7 @@ def accept_invitation(token: str):
                                                ip=client_ip())
             Session.commit()
             _welcome()
-            return redirect(url_for("auth.account"))
+            return redirect(url_for("main.tasks"))
         return render_template("auth/accept_invitation.html", mode="confirm", form=form, **page)
 
     existing = get_user_by_email(invitation.email)
@@ -100,8 +100,8 @@ def accept_invitation(token: str):
                 record_sign_in(user, method="none", ip=client_ip())
                 Session.commit()
                 _welcome()
-                # Staff are taken to two-factor set-up by the permission check.
-                return redirect(url_for("main.index"))
+                # Staff are taken to two-factor set-up by the permission check first.
+                return redirect(url_for("main.tasks"))
         return render_template("auth/accept_invitation.html", mode="new", form=form, **page)
 
     if not existing.is_enabled:
@@ -128,5 +128,5 @@ def accept_invitation(token: str):
             record_sign_in(user, method="none", ip=client_ip())
             Session.commit()
             _welcome()
-            return redirect(url_for("main.index"))
+            return redirect(url_for("main.tasks"))
     return render_template("auth/accept_invitation.html", mode="existing", form=form, **page)

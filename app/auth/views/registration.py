@@ -117,5 +117,5 @@ def complete_registration(token: str):
             record_sign_in(user, method="none", ip=client_ip())
             Session.commit()
             flash(_("Welcome to Kōrero. Your account is ready."), "success")
-            return redirect(url_for("main.index"))
+            return redirect(url_for("main.tasks"))
     return render_template("auth/complete_registration.html", form=form, email=email)

@@ -53,7 +53,7 @@ def login():
     """Sign in with email and password."""
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("main.index"))
+        return redirect(next_url or url_for("main.tasks"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -72,7 +72,7 @@ def login():
             start_session(user)
             record_sign_in(user, method="none", ip=client_ip())
             Session.commit()
-            return redirect(next_url or url_for("main.index"))
+            return redirect(next_url or url_for("main.tasks"))
     return render_template("auth/login.html", form=form, next_url=next_url,
                            next_page=page_name(next_url),
                            registration_open=is_self_registration_open())
@@ -85,7 +85,7 @@ def login():
 def two_factor():
     """The second step of signing in: a code from the person's app, or a recovery code."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("main.tasks"))
     user, next_url = pending_two_factor()
     if user is None:
         # Nobody half-way through signing in here (or it took too long): say so and link to
@@ -107,7 +107,7 @@ def two_factor():
                 flash(_("You used a recovery code. You have %(n)d left; you can make new ones "
                         "on your account page.", n=count_unused_recovery_codes(user)),
                       "warning")
-            return redirect(safe_next(next_url) or url_for("main.index"))
+            return redirect(safe_next(next_url) or url_for("main.tasks"))
     return render_template("auth/two_factor.html", form=form)
 
 
