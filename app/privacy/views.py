@@ -13,9 +13,11 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.db import Session, utcnow, writes_on_get
+from app.errors import render_error
 from app.extensions import limiter
 from app.privacy import presenting, queries
 from app.privacy.audit import record_event
@@ -44,13 +46,22 @@ def _filter_args() -> dict:
     return {name: request.args[name] for name in _FILTER_FIELDS if request.args.get(name)}
 
 
+def _cursor(name: str) -> int | None:
+    """The before=/after= paging cursor, None when absent; ValueError when malformed."""
+    value = request.args.get(name)
+    return None if value in (None, "") else page_cursor(value)
+
+
 @bp.get("/audit")
 @writes_on_get
 def audit_log():
     """The audit log, newest first, filtered and paged; each view is itself recorded."""
     form, filters = _filter_form()
-    before = request.args.get("before", type=page_cursor)
-    after = request.args.get("after", type=page_cursor)
+    try:
+        before, after = _cursor("before"), _cursor("after")
+    except ValueError:
+        return render_error(400, detail=_("That page link is not valid (it names no page of "
+                                          "the audit log). Start again from the first page."))
     page = events = person_name = None
     if filters is not None:
         page = queries.get_audit_page(filters, before=before, after=after)
@@ -61,8 +72,11 @@ def audit_log():
             detail["page"] = {"before": before, "after": after}
         record_event(current_user, "audit.viewed", detail=detail, ip=client_ip())
         Session.commit()
+    # Filters that do not make sense come back with their messages and a 400, as any refused
+    # input does.
+    status = 200 if filters is not None else 400
     return render_template("privacy/audit_log.html", form=form, page=page, events=events,
-                           person_name=person_name, filter_args=_filter_args())
+                           person_name=person_name, filter_args=_filter_args()), status
 
 
 @bp.get("/audit/export.csv")
