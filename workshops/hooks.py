@@ -52,9 +52,9 @@ def seed_demo(context) -> None:
         context.report.note(created, f"workshop “{title}”")
         made[title] = (workshop, created)
     nearly_full, created = made[DEMO_WORKSHOPS[1][0]]
-    if created:  # two confirmed (one place left would be taken) + fill and a waitlist
-        people = [context.accounts[key] for key in ("participant", "participant2", "analyst",
-                                                    "advisory")]
+    if created:  # full, with one person waiting (the demo participant can join the waitlist)
+        people = [context.accounts[key] for key in ("participant2", "analyst", "advisory",
+                                                    "kaitiaki")]
         for index, person in enumerate(people):
             context.session.add(Booking(
                 workshop_id=nearly_full.id, user_id=person.id,
