@@ -174,7 +174,7 @@ def render(args, rate, latencies, hello, check, statuses, command, load_before) 
         "",
         "| target | per second | p50 ms | p99 ms | errors | ratio to bare Flask |",
         "|---|---:|---:|---:|---:|---:|",
-        (f"| bare Flask hello (`GET /`) | {hello.rate:.0f} | {hello.p50:.1f} | {hello.p99:.1f} "
+        (f"| bare Flask hello (`GET /`) | {hello.rate:.0f} | {hello.p50_ms:.1f} | {hello.p99_ms:.1f} "
          f"| {hello.errors} | 100% |"),
         (f"| Kōrero bookings (`POST /workshops/<id>/book`) | {rate:.0f} | "
          f"{1000 * statistics.median(latencies):.1f} | {1000 * p99:.1f} | "

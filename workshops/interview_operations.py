@@ -103,8 +103,14 @@ def record_consent(actor, interview: Interview, scope: ConsentScope, *, method: 
     if had_consent:
         _apply_to_items(actor, interview, scope, reason="consent re-recorded by the facilitator")
     record_event(actor, "workshops.interview_consent_recorded", target=interview,
-                 detail={"method": method, **scope.to_dict()})
+                 detail={"method": method, "scope": _scope_words(scope)})
     return interview
+
+
+def _scope_words(scope: ConsentScope) -> str:
+    """The scope as words with spaces: the audit page can wrap it (canonical JSON cannot)."""
+    return (f"analysis {'yes' if scope.analysis else 'no'}, quote {scope.quote}, "
+            f"publish {scope.publish}, governed by {scope.governed_by_id or 'none'}")
 
 
 def consent_of(interview: Interview) -> ConsentScope:
@@ -243,7 +249,7 @@ def change_my_consent(actor, interview: Interview, scope: ConsentScope) -> int:
     Session.flush()
     changed = _apply_to_items(actor, interview, scope, reason="changed by the interviewee")
     record_event(actor, "workshops.interview_consent_changed", target=interview,
-                 detail=scope.to_dict())
+                 detail={"scope": _scope_words(scope)})
     return changed
 
 
