@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, delete, event, select
 from sqlalchemy.pool import NullPool
 
 from app import create_app
@@ -36,9 +36,14 @@ def committed_app(database_url):
     saved_bind = dict(Session.session_factory.kw)
     app = create_app(TestConfig(database_url))
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, poolclass=NullPool,
-                               connect_args={"timeout": 30})
+        engine = create_engine(database_url, poolclass=NullPool)
         _configure_sqlite(engine)
+
+        # 50 writers queue for SQLite's one write lock; on a busy shared machine the last can
+        # wait longer than the app's 10 s busy timeout. This test is about places, not speed.
+        @event.listens_for(engine, "connect")
+        def _patient(dbapi_connection, _record):
+            dbapi_connection.execute("PRAGMA busy_timeout=120000")
     else:
         engine = create_engine(database_url, poolclass=NullPool)
     Session.remove()
