@@ -55,12 +55,12 @@ AUDIT_ACTIONS = {
     "workshops.output_recorded": _l("Workshop output recorded"),
     "workshops.feed_issued": _l("Calendar feed address made"),
     "workshops.feed_revoked": _l("Calendar feed turned off"),
-    "workshops.interview_scheduled": _l("Interview scheduled"),
-    "workshops.interview_consent_recorded": _l("Interview consent recorded"),
-    "workshops.interview_note_saved": _l("Interview note saved"),
+    "workshops.interview_added": _l("Interview scheduled"),
+    "workshops.consent_recorded": _l("Interview consent recorded"),
+    "workshops.note_saved": _l("Interview note saved"),
     "workshops.correction_requested": _l("Interview correction requested"),
     "workshops.correction_decided": _l("Interview correction decided"),
-    "workshops.interview_consent_changed": _l("Interview consent changed by the interviewee"),
+    "workshops.consent_narrowed": _l("Interview consent changed by the interviewee"),
     "workshops.interview_purged": _l("Interview notes purged (retention)"),
     # A sensitive view: the core's record_sensitive_view writes "record.viewed", which a
     # package may not list in its audited_views (outside its namespace), so this is its own.

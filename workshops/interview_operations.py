@@ -62,7 +62,7 @@ def schedule_interview(actor, consultation, *, scheduled_at: datetime, interview
         delete_by=(scheduled_at + timedelta(days=retention_days)).date())
     Session.add(interview)
     Session.flush()
-    record_event(actor, "workshops.interview_scheduled", target=interview)
+    record_event(actor, "workshops.interview_added", target=interview)
     return interview
 
 
@@ -102,8 +102,8 @@ def record_consent(actor, interview: Interview, scope: ConsentScope, *, method: 
     Session.flush()
     if had_consent:
         _apply_to_items(actor, interview, scope, reason="consent re-recorded by the facilitator")
-    record_event(actor, "workshops.interview_consent_recorded", target=interview,
-                 detail={"method": method, "scope": _scope_words(scope)})
+    record_event(actor, "workshops.consent_recorded", target=interview,
+                 detail={"consent": f"{method}; {_scope_words(scope)}"})
     return interview
 
 
@@ -171,7 +171,7 @@ def save_note(actor, interview: Interview, *, questions: str, key_points: list[s
                 update_consent(actor, item, ConsentScope.withdrawn(item.governed_by_id),
                                reason="key point removed from the note")
     Session.flush()
-    record_event(actor, "workshops.interview_note_saved", target=interview,
+    record_event(actor, "workshops.note_saved", target=interview,
                  detail={"version": interview.note_version, "key_points": len(points)})
     return interview
 
@@ -248,7 +248,7 @@ def change_my_consent(actor, interview: Interview, scope: ConsentScope) -> int:
     interview.consent_publish = scope.publish
     Session.flush()
     changed = _apply_to_items(actor, interview, scope, reason="changed by the interviewee")
-    record_event(actor, "workshops.interview_consent_changed", target=interview,
+    record_event(actor, "workshops.consent_narrowed", target=interview,
                  detail={"scope": _scope_words(scope)})
     return changed
 
