@@ -97,6 +97,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.signins
 	$(BIN)/python -m bench.audit_lock
+	$(BIN)/python -m bench.workshops
 
 # ruff, then the import-linter contracts in pyproject.toml (layers, forbidden imports, no cycles).
 lint: $(DEV_STAMP)

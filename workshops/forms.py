@@ -1,0 +1,120 @@
+"""Forms for workshops, bookings, check-in and outputs."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS
+from app.models import STAKEHOLDER_GROUPS
+from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
+
+FORMAT_LABELS = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("Hybrid")}
+LANGUAGE_LABELS = {
+    "en": _l("English"), "mi": _l("te reo Māori"), "sm": _l("Gagana Sāmoa"),
+    "to": _l("Lea faka-Tonga"), "fj": _l("Vosa Vakaviti"), "niu": _l("Vagahau Niue"),
+    "tkl": _l("Gagana Tokelau"), "ckm": _l("Te reo Māori Kūki 'Āirani"),
+    "nzsl": _l("New Zealand Sign Language"),
+}
+STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"),
+                 "cancelled": _l("Cancelled")}
+QUOTE_LABELS = {"none": _l("Not quoted"), "anonymous": _l("Quoted anonymously"),
+                "attributed": _l("Quoted with attribution")}
+PUBLISH_LABELS = {"none": _l("Not shown beyond the secretariat"),
+                  "working_group": _l("The working group"), "public": _l("The public")}
+
+
+def audience_choices():
+    return [("everyone", _l("Everyone")), *((key, label) for key, label in STAKEHOLDER_GROUPS.items())]
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    format = RadioField(_l("Format"), choices=choices(FORMAT_LABELS.items()),
+                        validators=[InputRequired()])
+    region = StringField(_l("Region"), validators=[Length(max=80)],
+                         description=_l("For example Auckland, Waikato or Otago."))
+    venue_address = TextAreaField(_l("Venue address"), validators=[Length(max=1000)],
+                                  description=_l("Needed for in-person and hybrid workshops."))
+    meeting_link = StringField(_l("Meeting link"), validators=[Optional(), URL(), Length(max=500)],
+                               description=_l("Shown only to people with a confirmed place."))
+    starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired()])
+    booking_deadline_at = LocalDateTimeField(_l("Bookings close"), validators=[InputRequired()])
+    capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 10000)])
+    languages = MultiCheckboxField(_l("Languages offered"),
+                                   choices=choices(LANGUAGE_LABELS.items()))
+    accessibility = TextAreaField(_l("Accessibility"), validators=[Length(max=2000)],
+                                  description=_l("Step-free access, hearing loop, interpreters, "
+                                                 "parking, toilets."))
+    audience = SelectField(_l("Who may book"), choices=[], validators=[InputRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audience.choices = choices(audience_choices())
+
+    def data_for_operation(self) -> dict:
+        return {
+            "title": self.title.data, "description": self.description.data or "",
+            "format": self.format.data, "region": self.region.data or "",
+            "venue_address": self.venue_address.data or "",
+            "meeting_link": self.meeting_link.data or "", "timezone": "Pacific/Auckland",
+            "starts_at": self.starts_at.utc, "ends_at": self.ends_at.utc,
+            "booking_deadline_at": self.booking_deadline_at.utc, "capacity": self.capacity.data,
+            "languages": list(self.languages.data or []),
+            "accessibility": self.accessibility.data or "", "audience": self.audience.data,
+        }
+
+    def fill_from(self, workshop) -> None:
+        for name in ("title", "description", "format", "region", "venue_address",
+                     "meeting_link", "capacity", "accessibility", "audience"):
+            getattr(self, name).data = getattr(workshop, name)
+        self.languages.data = workshop.language_codes
+        self.starts_at.set_utc(workshop.starts_at)
+        self.ends_at.set_utc(workshop.ends_at)
+        self.booking_deadline_at.set_utc(workshop.booking_deadline_at)
+
+
+class BookingForm(FlaskForm):
+    access_needs = TextAreaField(_l("Access needs (optional)"), validators=[Length(max=2000)],
+                                 description=_l("Only the workshop's facilitators see this."))
+    dietary_needs = TextAreaField(_l("Dietary needs (optional)"), validators=[Length(max=1000)])
+    organisation = SelectField(_l("Attending"), choices=[], validators=[Optional()])
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = list(getattr(person, "organisations", []) or [])
+        self.organisation.choices = choices([("", _l("As myself"))] + [
+            (str(org.id), _l("For %(name)s", name=org.name)) for org in orgs])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare button (cancel, publish, check-in): only the CSRF token."""
+
+
+class OutputForm(FlaskForm):
+    text = TextAreaField(_l("Key point"), validators=[DataRequired(), Length(max=5000)])
+    analysis = RadioField(_l("May it be analysed?"), choices=choices([("yes", _l("Yes")),
+                                                                      ("no", _l("No"))]),
+                          default="yes", validators=[InputRequired()])
+    quote = RadioField(_l("Quoting agreed in the room"), choices=choices(
+        (key, QUOTE_LABELS[key]) for key in QUOTE_LEVELS), default="anonymous",
+        validators=[InputRequired()])
+    publish = RadioField(_l("Who may see its text"), choices=choices(
+        (key, PUBLISH_LABELS[key]) for key in PUBLISH_LEVELS), default="working_group",
+        validators=[InputRequired()])
+    governed_by_id = SelectField(_l("Governed by (where a caucus agreed one)"), choices=[],
+                                 validators=[Optional()])
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.governed_by_id.choices = choices([("", _l("No governance group"))] + [
+            (str(group.id), group.name) for group in groups])

@@ -1,0 +1,75 @@
+"""Reminders 48 hours before a workshop: a job kind and a CLI command, both safe to run twice
+(each booking is marked reminded in the same transaction that queues its email)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask_babel import lazy_gettext as _l
+
+from app.db import Session, utcnow
+from app.jobs.registry import job
+from workshops.notifications import send_booking_email
+from workshops.operations import mark_reminded
+from workshops.queries import reminders_due
+from workshops.views import bp
+
+REMINDER_HOURS = 48
+
+
+def send_reminders(now: datetime | None = None, progress=None) -> int:
+    """Email every confirmed person whose workshop starts within 48 hours and who has not
+    been reminded; commits each booking's mark before its email is sent."""
+    now = now or utcnow()
+    due = reminders_due(now, hours=REMINDER_HOURS)
+    sent = 0
+    for index, booking in enumerate(due, start=1):
+        mark_reminded(booking, now)
+        Session.commit()
+        send_booking_email("reminder", booking)
+        sent += 1
+        if progress is not None:
+            progress(index, len(due))
+    return sent
+
+
+@job("workshops.send_reminders", label=_l("Send workshop reminders"))
+def reminders_job(ctx) -> dict:
+    sent = send_reminders(progress=lambda done, total: ctx.progress(done=done, total=total))
+    return {"sent": sent}
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command():
+    """Email reminders for workshops starting within 48 hours (safe to run twice)."""
+    from app.mail import wait_for_background_mail
+
+    sent = send_reminders()
+    wait_for_background_mail(60)
+    click.echo(f"Sent {sent} reminder(s).")
+
+
+def purge_expired_interviews(today=None) -> list[dict]:
+    from workshops.interview_operations import purge_expired
+
+    purged = purge_expired(today)
+    Session.commit()
+    return purged
+
+
+@job("workshops.purge_expired", label=_l("Delete interview notes past their delete-by date"))
+def purge_job(ctx) -> dict:
+    purged = purge_expired_interviews()
+    ctx.progress(done=len(purged), total=len(purged))
+    return {"purged": len(purged)}
+
+
+@bp.cli.command("purge-expired")
+def purge_expired_command():
+    """Delete interview notes and consent forms past their delete-by date (audited)."""
+    purged = purge_expired_interviews()
+    for detail in purged:
+        click.echo(f"Interview {detail['interview_id']}: {detail['revisions']} revision(s), "
+                   f"{detail['key_points']} key point(s), consent form "
+                   f"{'deleted' if detail['consent_form'] else 'none'}.")
+    click.echo(f"Purged {len(purged)} interview(s).")
