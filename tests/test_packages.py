@@ -119,13 +119,17 @@ def _package(**changes) -> FeaturePackage:
     ({"nav": (NavEntry("sample.other", "Other"),)}, "'sample.other' has no declared access"),
     ({"nav": (NavEntry("forums.index", "Forum"),)}, "navigation endpoint 'forums.index'"),
     ({"blueprint": Blueprint("other", __name__)}, "its blueprint is named 'other'"),
-    ({"audited_views": {"sample.index": frozenset({"record.viewed"})}},
-     "audit action of sample.index 'record.viewed'"),
+    ({"audited_views": {"sample.index": frozenset({"export.created"})}},
+     "audit action of sample.index 'export.created'"),
 ])
 def test_a_declaration_outside_the_package_namespace_is_refused(changes, complaint):
     with pytest.raises(PackageError, match=complaint):
         check_package(_package(**changes))
     check_package(_package())  # the same package without the change is fine
+
+
+def test_an_audited_view_may_record_the_cores_sensitive_view_action():
+    check_package(_package(audited_views={"sample.index": frozenset({"record.viewed"})}))
 
 
 def test_the_installed_packages_are_the_three_feature_packages():
