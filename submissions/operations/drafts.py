@@ -164,16 +164,29 @@ def submit_draft(actor, draft: Draft, *, group_ids: set[int]) -> tuple[Submissio
     submission.consent = consent
     submission.updated_at = now
     submission.recorded_at = None
-    by_key = {q.key: q for q in version.answerable}
-    submission.answers = [SubmissionAnswer(question_key=key, value=value,
-                                           text=answer_text(by_key[key], value))
-                          for key, value in answers.items()]
     if existing is None:
         Session.add(submission)
+    _store_answers(submission, version, answers)
     Session.flush()
     start_job(actor, "submissions.record", title=f"Record submission {submission.reference}",
               submission_id=submission.id, send_receipt=True)
     return submission, True
+
+
+def _store_answers(submission: Submission, version, answers: dict) -> None:
+    """Update the answers in place (a new list would insert before deleting, and trip the
+    one-answer-per-question constraint)."""
+    by_key = {q.key: q for q in version.answerable}
+    stored = {a.question_key: a for a in submission.answers}
+    for key, answer in stored.items():
+        if key not in answers:
+            submission.answers.remove(answer)
+    Session.flush()
+    for key, value in answers.items():
+        answer = stored.get(key) or SubmissionAnswer(question_key=key)
+        answer.value, answer.text = value, answer_text(by_key[key], value)
+        if key not in stored:
+            submission.answers.append(answer)
 
 
 def _same(submission: Submission, answers: dict, consent: dict) -> bool:
