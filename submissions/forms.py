@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.web.fields import choices
 from submissions.labels import KIND_LABELS
 
 
@@ -22,14 +23,14 @@ class FormSettingsForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     prompt = TextAreaField(_l("Question (or section heading)"),
                            validators=[DataRequired(), Length(max=2000)])
     help_text = TextAreaField(_l("Help text"), validators=[Optional(), Length(max=2000)])
     is_required = BooleanField(_l("An answer is required"))
     max_chars = IntegerField(_l("Character limit (text questions)"),
                              validators=[Optional(), NumberRange(min=1, max=100_000)])
-    choices = TextAreaField(_l("Choices, one a line (choice and ranking questions)"),
+    options = TextAreaField(_l("Choices, one a line (choice and ranking questions)"),
                             validators=[Optional(), Length(max=5000)])
     show_if_key = SelectField(_l("Show only when this question…"), choices=[], validate_choice=False)
     show_if_value = StringField(_l("…has this answer"), validators=[Optional(), Length(max=200)])
@@ -39,4 +40,4 @@ class QuestionForm(FlaskForm):
                 "help_text": self.help_text.data, "is_required": self.is_required.data,
                 "max_chars": self.max_chars.data, "show_if_key": self.show_if_key.data,
                 "show_if_value": self.show_if_value.data,
-                "choices": (self.choices.data or "").splitlines()}
+                "choices": (self.options.data or "").splitlines()}

@@ -9,6 +9,7 @@ from app.db import Session
 from app.errors import OperationRefused
 from app.permissions import object_or_404
 from app.queries import get_current_consultation
+from app.web.fields import choices
 from app.web.refusals import show_refusal, undo_refused
 from submissions import operations, queries
 from submissions.forms import ActionForm, FormSettingsForm, QuestionForm
@@ -32,10 +33,10 @@ def _question_form(form, obj=None, formdata=None) -> QuestionForm:
     candidates = [q for q in form.current_version.answerable
                   if q.kind in ("single_choice", "multiple_choice", "yes_no", "agreement")
                   and (obj is None or q.key != obj.key)]
-    qform.show_if_key.choices = [("", _("Always show it"))] + [
-        (q.key, q.prompt[:80]) for q in candidates]
+    qform.show_if_key.choices = choices([("", _("Always show it"))] + [
+        (q.key, q.prompt[:80]) for q in candidates])
     if obj is not None and formdata is None:
-        qform.choices.data = "\n".join(obj.choices or [])
+        qform.options.data = "\n".join(obj.choices or [])
     return qform
 
 
