@@ -3,7 +3,6 @@ what they started in their own session; analysts see receipts, participants no b
 from __future__ import annotations
 
 import pytest
-
 from submission_support import Submitter, good_answers, token_of
 
 

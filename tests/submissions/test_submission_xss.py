@@ -3,7 +3,6 @@ on every page, receipt, email and PDF that shows them."""
 from __future__ import annotations
 
 import pytest
-
 from submission_support import CONSENT, Submitter, only_submission, run_recording_jobs
 from test_submission_recording import pdf_text
 
