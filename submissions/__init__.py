@@ -28,6 +28,9 @@ ACCESS = {
     "submissions.withdraw": PUBLIC,
     "submissions.confirm_email": PUBLIC,
     "submissions.confirm_email_post": PUBLIC,
+    "submissions.add_attachment": PUBLIC,
+    "submissions.download_attachment": PUBLIC,
+    "submissions.delete_attachment": PUBLIC,
     # The form builder
     "submissions.manage_forms": ANALYST,
     "submissions.create_form": ANALYST,
@@ -84,6 +87,7 @@ def register() -> FeaturePackage:
         # Private to their owner (or organisation, or guest session): every other persona
         # gets 404; tests/submissions/test_access.py proves each one.
         walk_may_404=frozenset({"submissions.edit_draft", "submissions.receipt",
-                                "submissions.receipt_download"}),
+                                "submissions.receipt_download",
+                                "submissions.download_attachment"}),
         order=30,
     )

@@ -158,6 +158,8 @@ class Draft(Base):
     organisation: Mapped[Organisation | None] = relationship()
     changes: Mapped[list[DraftChange]] = relationship(
         order_by="DraftChange.id.desc()", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="draft", order_by="Attachment.id", cascade="all, delete-orphan")
 
     @property
     def is_guest(self) -> bool:
@@ -218,6 +220,7 @@ class Submission(Base):
 
     form: Mapped[SubmissionForm] = relationship(lazy="joined")
     form_version: Mapped[FormVersion] = relationship()
+    draft: Mapped[Draft | None] = relationship()
     submitted_by: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     answers: Mapped[list[SubmissionAnswer]] = relationship(
@@ -266,3 +269,22 @@ class SubmissionAnswer(Base):
     value: Mapped[object | None] = mapped_column(JSON)
 
     submission: Mapped[Submission] = relationship(back_populates="answers")
+
+
+class Attachment(Base):
+    """A file added to a draft (PDF, DOCX, ODT, TXT), stored outside static under a random
+    name; its text becomes a FeedbackItem when the submission is recorded."""
+
+    __tablename__ = "submission_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_draft.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # pdf, docx, odt, txt: checked by content
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    draft: Mapped[Draft] = relationship(back_populates="attachments")

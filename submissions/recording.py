@@ -61,12 +61,31 @@ def record_answers(submission: Submission) -> int:
                         text=answer.text, author=author, organisation=organisation,
                         question_key=answer.question_key, consent=scope,
                         created_at=submission.submitted_at)
+    for attachment in (submission.draft.attachments if submission.draft else []):
+        text = _attachment_text(attachment)
+        if text:
+            key = f"file-{attachment.id}"
+            answered.add(source_id(submission, key))
+            record_feedback(author, consultation=consultation, source=SOURCE,
+                            source_id=source_id(submission, key), text=text, author=author,
+                            organisation=organisation, question_key="attachment",
+                            consent=scope, created_at=submission.submitted_at)
     for item in items_of(submission):
         if item.source_id not in answered and item.consent_analysis and author is not None:
             withdraw_consent(author, item, reason="answer removed from the submission")
     submission.recorded_at = utcnow()
     Session.flush()
     return len(answered)
+
+
+def _attachment_text(attachment) -> str:
+    from submissions import attachments
+
+    try:
+        return attachments.extract_text(attachment.kind, attachments.read(attachment.stored_name))
+    except Exception:  # a damaged file must not stop the answers being recorded
+        log.exception("attachment %s: could not extract its text", attachment.id)
+        return ""
 
 
 def withdraw_items(submission: Submission, *, ip: str = "") -> int:

@@ -43,5 +43,12 @@ def route_objects(context) -> dict:
     submission.answers.append(SubmissionAnswer(question_key="q1", text="y", value="y"))
     session.add(submission)
     session.flush()
-    return {"submission_form": form, "submission_question": question,
+    from submissions.attachments import store
+    from submissions.models import Attachment
+
+    attachment = Attachment(draft_id=draft.id, stored_name=store(b"Walk attachment text."),
+                            filename="walk.txt", kind="txt", size=21, uploaded_at=now)
+    session.add(attachment)
+    session.flush()
+    return {"submission_attachment": attachment, "submission_form": form, "submission_question": question,
             "submission_draft": draft, "submission": submission}

@@ -1,8 +1,8 @@
-"""Submissions: forms, versions, questions, drafts, submissions, answers
+"""Submissions: forms, versions, questions, drafts, submissions, answers, attachments
 
 Revision ID: submissions_0001
 Revises: 0005
-Create Date: 2026-11-28 10:01:36.270197
+Create Date: 2026-11-28 10:23:22.614516
 """
 import sqlalchemy as sa
 from alembic import op
@@ -128,6 +128,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_submission_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_submitted_by_id'), ['submitted_by_id'], unique=False)
 
+    op.create_table('submission_attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('stored_name', sa.String(length=64), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['draft_id'], ['submission_draft.id'], name=op.f('fk_submission_attachment_draft_id_submission_draft'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user.id'], name=op.f('fk_submission_attachment_uploaded_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submission_attachment')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_submission_attachment_stored_name'))
+    )
+    with op.batch_alter_table('submission_attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submission_attachment_draft_id'), ['draft_id'], unique=False)
+
     op.create_table('submission_draft_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('draft_id', sa.Integer(), nullable=False),
@@ -166,6 +183,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_submission_draft_change_draft_id'))
 
     op.drop_table('submission_draft_change')
+    with op.batch_alter_table('submission_attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_attachment_draft_id'))
+
+    op.drop_table('submission_attachment')
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_submitted_by_id'))
         batch_op.drop_index(batch_op.f('ix_submission_organisation_id'))

@@ -17,7 +17,7 @@ from app.jobs import start_job
 from app.privacy.audit import record_event
 from submissions.answers import applicable_answers, changed_keys, check_answers, check_consent
 from submissions.labels import answer_text
-from submissions.models import Draft, DraftChange, Submission, SubmissionAnswer
+from submissions.models import Attachment, Draft, DraftChange, Submission, SubmissionAnswer
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read aloud safely
 
@@ -221,3 +221,36 @@ def confirm_guest_email(submission: Submission) -> bool:
     submission.email_confirmed_at = utcnow()
     Session.flush()
     return True
+
+
+def add_attachment(actor, draft: Draft, *, filename: str, content: bytes) -> Attachment:
+    """Check CONTENT (type by content, size, zip bombs), store it under a random name and add
+    it to DRAFT. Refuses a closed form, an empty or too large file, and any other type."""
+    from submissions import attachments
+
+    _check_open(draft.form)
+    if not content:
+        raise OperationRefused(_("Choose a file to attach."), field="file")
+    if len(content) > attachments.max_bytes():
+        raise OperationRefused(_("This file is larger than %(mb)d MB: attach a smaller one.",
+                                 mb=attachments.max_bytes() // (1024 * 1024)), field="file")
+    kind = attachments.detect_kind(content)
+    label = "".join(ch for ch in (filename or "").replace("\\", "/").rpartition("/")[2]
+                    if ch.isprintable()).strip()[:200] or f"attachment.{kind}"
+    attachment = Attachment(draft_id=draft.id, stored_name=attachments.store(content),
+                            filename=label, kind=kind, size=len(content),
+                            uploaded_by_id=getattr(actor, "id", None), uploaded_at=utcnow())
+    Session.add(attachment)
+    Session.flush()
+    return attachment
+
+
+def delete_attachment(actor, attachment: Attachment) -> None:
+    """Remove an attachment from its draft (and its file). Refuses after the closing date."""
+    from submissions import attachments
+
+    _check_open(attachment.draft.form)
+    stored = attachment.stored_name
+    Session.delete(attachment)
+    Session.flush()
+    attachments.remove(stored)

@@ -28,7 +28,12 @@ def _helpers() -> dict:
         prompts = {q.key: q.prompt for q in version.questions}
         return [prompts.get(key, key)[:60] for key in keys]
 
-    return {"answer_text": answer_text, "condition_prompt": condition_prompt,
+    def max_attachment_mb() -> int:
+        from submissions.attachments import max_bytes
+
+        return max_bytes() // (1024 * 1024)
+
+    return {"answer_text": answer_text, "max_attachment_mb": max_attachment_mb, "condition_prompt": condition_prompt,
             "change_prompts": change_prompts, "kind_labels": KIND_LABELS,
             "consent_labels": {"analysis": CONSENT_ANALYSIS, "quote": CONSENT_QUOTE,
                                "publish": CONSENT_PUBLISH}}

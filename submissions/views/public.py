@@ -26,7 +26,7 @@ from app.web.requests import client_ip
 from submissions import queries
 from submissions.answers import read_answers, read_consent
 from submissions.forms import ActionForm
-from submissions.models import Draft, Submission
+from submissions.models import Attachment, Draft, Submission
 from submissions.operations import (
     DraftConflict,
     confirm_guest_email,
@@ -35,6 +35,8 @@ from submissions.operations import (
     submit_draft,
     withdraw_submission,
 )
+from submissions.operations import add_attachment as add_attachment_op
+from submissions.operations import delete_attachment as delete_attachment_op
 from submissions.operations.drafts import find_submission
 from submissions.receipts import answer_rows, receipt_pdf, submission_for_token
 from submissions.views import bp
@@ -284,3 +286,77 @@ def confirm_email_post(token: str):
     Session.commit()
     flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for("submissions.confirm_email", token=token))
+
+
+def _load_attachment(attachment_id: int) -> Attachment:
+    attachment = Session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    draft = attachment.draft
+    submission = find_submission(draft)
+    if not (draft.can_edit(current_user) or (draft.is_guest and guest_may(draft.id))
+            or (submission is not None and submission.can_view(current_user))):
+        abort(404)
+    return attachment
+
+
+@bp.post("/drafts/<int:submission_draft_id>/attachments")
+def add_attachment(submission_draft_id: int):
+    """Attach a file (PDF, DOCX, ODT or TXT) to a draft."""
+    draft = _load_draft(submission_draft_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    try:
+        add_attachment_op(_actor(), draft, filename=upload.filename if upload else "",
+                          content=upload.read() if upload else b"")
+    except OperationRefused as error:
+        flash(undo_refused(error), "error")
+    else:
+        Session.commit()
+        flash(_("File attached."), "success")
+    return redirect(url_for("submissions.edit_draft", submission_draft_id=draft.id)
+                    + "#attachments")
+
+
+@bp.get("/attachments/<int:submission_attachment_id>")
+def download_attachment(submission_attachment_id: int):
+    """An attached file, always as a download."""
+    from submissions.attachments import KINDS, read
+
+    attachment = _load_attachment(submission_attachment_id)
+    response = make_response(read(attachment.stored_name))
+    response.headers["Content-Type"] = KINDS[attachment.kind]
+    response.headers["Content-Disposition"] = content_disposition(attachment.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def content_disposition(filename: str) -> str:
+    """attachment; with an ASCII fallback name and the real one RFC 5987 encoded."""
+    from urllib.parse import quote
+
+    fallback = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_"
+                       for ch in filename) or "attachment"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.post("/attachments/<int:submission_attachment_id>/delete")
+def delete_attachment(submission_attachment_id: int):
+    """Remove an attached file from a draft."""
+    attachment = _load_attachment(submission_attachment_id)
+    draft = attachment.draft
+    if not (draft.can_edit(current_user) or (draft.is_guest and guest_may(draft.id))):
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_attachment_op(_actor(), attachment)
+    except OperationRefused as error:
+        flash(undo_refused(error), "error")
+    else:
+        Session.commit()
+        flash(_("File removed."), "success")
+    return redirect(url_for("submissions.edit_draft", submission_draft_id=draft.id)
+                    + "#attachments")

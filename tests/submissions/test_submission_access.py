@@ -1,9 +1,17 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """Object-level access: another person's draft, receipt or PDF is a 404; guests reach only
 what they started in their own session; analysts see receipts, participants no builder."""
 from __future__ import annotations
 
 import pytest
-from submission_support import Submitter, good_answers, token_of
+from submission_support import (
+    Submitter,
+    analyst,
+    good_answers,
+    make_form,
+    submitter,
+    token_of,
+)
 
 
 @pytest.fixture

@@ -1,8 +1,15 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """Drafts on the server: saving, autosave, conflicts, conditional questions, idempotent submit."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from submission_support import good_answers, only_submission
+from submission_support import (
+    analyst,
+    good_answers,
+    make_form,
+    only_submission,
+    submitter,
+)
 
 from app.db import Session
 from app.models import Consultation

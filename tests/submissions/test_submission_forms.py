@@ -1,9 +1,17 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """Building forms: questions, order, conditions, publishing, preview, versions."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from submission_support import good_answers, only_submission, token_of
+from submission_support import (
+    analyst,
+    good_answers,
+    make_form,
+    only_submission,
+    submitter,
+    token_of,
+)
 
 from app.db import Session
 from app.errors import OperationRefused

@@ -1,3 +1,4 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """After the submit: FeedbackItems under the submitter's consent, the emailed receipt with its
 PDF, organisation submissions, guests and their confirmation link, withdrawal."""
 from __future__ import annotations
@@ -7,7 +8,15 @@ import subprocess
 
 import pytest
 from sqlalchemy import select
-from submission_support import good_answers, only_submission, run_recording_jobs, token_of
+from submission_support import (
+    analyst,
+    good_answers,
+    make_form,
+    only_submission,
+    run_recording_jobs,
+    submitter,
+    token_of,
+)
 
 from app.corpus.models import FeedbackItem
 from app.db import Session

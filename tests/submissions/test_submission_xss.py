@@ -1,9 +1,18 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """Script payloads typed into every question, choice, answer, name and title come out as text
 on every page, receipt, email and PDF that shows them."""
 from __future__ import annotations
 
 import pytest
-from submission_support import CONSENT, Submitter, only_submission, run_recording_jobs
+from submission_support import (
+    CONSENT,
+    Submitter,
+    analyst,
+    make_form,
+    only_submission,
+    run_recording_jobs,
+    submitter,
+)
 from test_submission_recording import pdf_text
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
