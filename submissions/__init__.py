@@ -31,6 +31,8 @@ ACCESS = {
     "submissions.add_attachment": PUBLIC,
     "submissions.download_attachment": PUBLIC,
     "submissions.delete_attachment": PUBLIC,
+    "submissions.published": PUBLIC,
+    "submissions.published_submission": PUBLIC,
     # The form builder
     "submissions.manage_forms": ANALYST,
     "submissions.create_form": ANALYST,
@@ -43,6 +45,9 @@ ACCESS = {
     "submissions.preview_form": ANALYST,
     "submissions.publish_form": ANALYST,
     "submissions.list_submissions": ANALYST,
+    "submissions.review_submission": ANALYST,
+    "submissions.redact_submission": ANALYST,
+    "submissions.publish_submission": ANALYST,
 }
 
 AUDIT_ACTIONS = {
@@ -52,6 +57,9 @@ AUDIT_ACTIONS = {
     "submissions.form_unpublished": _l("Submission form unpublished"),
     "submissions.withdrawn": _l("Submission withdrawn"),
     "submissions.erased": _l("Submissions erased for a person"),
+    "submissions.redacted": _l("Submission passage redacted"),
+    "submissions.published": _l("Submission published"),
+    "submissions.unpublished": _l("Submission unpublished"),
 }
 
 
@@ -71,7 +79,8 @@ def register() -> FeaturePackage:
         models=("submissions.models",),
         migrations=Path(__file__).parent / "migrations",
         nav=(NavEntry("submissions.index", _l("Submissions"), order=30),
-             NavEntry("submissions.manage_forms", _l("Submission forms"), order=31)),
+             NavEntry("submissions.manage_forms", _l("Submission forms"), order=31),
+             NavEntry("submissions.published", _l("Published submissions"), order=32)),
         home_cards=(HomeCard(
             "submissions.index", _l("Make a submission"),
             _l("Answer the consultation questions for yourself or on behalf of your "
@@ -83,11 +92,13 @@ def register() -> FeaturePackage:
         erase_personal_data=privacy.erase_personal_data,
         tasks=privacy.tasks,
         route_objects=route_objects,
-        shared_object_endpoints=frozenset({"submissions.start", "submissions.create_draft"}),
+        shared_object_endpoints=frozenset({"submissions.start", "submissions.create_draft",
+                                           "submissions.published_submission"}),
         # Private to their owner (or organisation, or guest session): every other persona
         # gets 404; tests/submissions/test_access.py proves each one.
         walk_may_404=frozenset({"submissions.edit_draft", "submissions.receipt",
                                 "submissions.receipt_download",
-                                "submissions.download_attachment"}),
+                                "submissions.download_attachment",
+                                "submissions.published_submission"}),
         order=30,
     )

@@ -118,7 +118,9 @@ def seed_demo(context) -> None:
             organisation_id=organisation.id if organisation else None, submitter_role=role,
             is_authorised=organisation is not None, guest_name=draft.guest_name,
             guest_email=draft.guest_email, consent=consent_scope_dict(consent),
-            submitted_at=now - timedelta(days=1 + n), updated_at=now)
+            submitted_at=now - timedelta(days=1 + n), updated_at=now,
+            # The organisations' are published; the guest's waits for an analyst's redaction.
+            published_at=now if organisation is not None else None)
         submission.answers = [SubmissionAnswer(question_key=k, value=v,
                                                text=answer_text(by_key[k], v))
                               for k, v in answers.items()]

@@ -215,6 +215,9 @@ class Submission(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when an analyst has redacted it and it may appear on the public page (when its
+    # consent says public); cleared when the submitter changes it, so it is reviewed again.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Set by the job that turns the answers into FeedbackItems (None: not done yet).
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -226,6 +229,18 @@ class Submission(Base):
     answers: Mapped[list[SubmissionAnswer]] = relationship(
         back_populates="submission", cascade="all, delete-orphan",
         order_by="SubmissionAnswer.id")
+    redactions: Mapped[list[Redaction]] = relationship(
+        cascade="all, delete-orphan", order_by="Redaction.id")
+
+    @property
+    def may_be_public(self) -> bool:
+        """Its consent allows publishing, and it is not withdrawn."""
+        return (self.withdrawn_at is None and (self.consent or {}).get("publish") == "public"
+                and bool((self.consent or {}).get("analysis")))
+
+    @property
+    def is_public(self) -> bool:
+        return self.may_be_public and self.published_at is not None
 
     @property
     def is_guest(self) -> bool:
@@ -288,3 +303,21 @@ class Attachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     draft: Mapped[Draft] = relationship(back_populates="attachments")
+
+
+class Redaction(Base):
+    """A passage of an answer hidden from the published page, with the analyst's reason. The
+    original stays on the answer (for the secretariat); the public page never shows it."""
+
+    __tablename__ = "submission_redaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(40))
+    passage: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(500))
+    redacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    redacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    redacted_by: Mapped[User | None] = relationship()

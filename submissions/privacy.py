@@ -46,7 +46,10 @@ def erase_personal_data(actor, person) -> None:
 
 
 def tasks(person):
-    """Participants: drafts not yet submitted."""
-    count = queries.count_open_drafts(person)
-    # A plain path: tasks are gathered outside any request (no url_for).
-    yield Task(_l("Submission drafts to finish"), count, "/submissions/")
+    """Participants: drafts not yet submitted; analysts: submissions to redact and publish."""
+    # Plain paths: tasks are gathered outside any request (no url_for).
+    yield Task(_l("Submission drafts to finish"), queries.count_open_drafts(person),
+               "/submissions/")
+    if person.has_role("analyst"):
+        yield Task(_l("Submissions to redact for publishing"), queries.count_to_redact(),
+                   "/submissions/manage")

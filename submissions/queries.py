@@ -1,11 +1,12 @@
 """Submissions: queries (read only)."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from app.db import Session
 from app.governance.models import GovernanceGroup
-from submissions.models import Draft, Submission, SubmissionForm
+from app.models import Organisation
+from submissions.models import Draft, Submission, SubmissionAnswer, SubmissionForm
 
 LIST_LIMIT = 200
 
@@ -56,3 +57,31 @@ def list_form_submissions(form: SubmissionForm, *, limit: int = LIST_LIMIT) -> l
 
 def governance_groups() -> list[GovernanceGroup]:
     return list(Session.scalars(select(GovernanceGroup).order_by(GovernanceGroup.name)))
+
+
+def published_submissions(*, search: str = "", group: str = ""):
+    """The statement for the public page: published, not withdrawn (publishing checked the
+    consent; any change or withdrawal unpublishes), newest first; SEARCH in the answers'
+    text, GROUP a stakeholder group or "individual"."""
+    stmt = (select(Submission).where(Submission.published_at.is_not(None),
+                                     Submission.withdrawn_at.is_(None))
+            .order_by(Submission.published_at.desc(), Submission.id.desc()))
+    if group == "individual":
+        stmt = stmt.where(Submission.organisation_id.is_(None))
+    elif group:
+        stmt = stmt.join(Organisation, Organisation.id == Submission.organisation_id).where(
+            Organisation.stakeholder_group == group)
+    if search.strip():
+        # Searched in the stored text: a redacted passage may match, but is never shown.
+        needle = f"%{search.strip().lower()}%"
+        stmt = stmt.where(exists().where(SubmissionAnswer.submission_id == Submission.id,
+                                         func.lower(SubmissionAnswer.text).like(needle)))
+    return stmt
+
+
+def count_to_redact() -> int:
+    """Submissions whose consent allows publishing that are not published yet (any consent
+    change clears published_at, so these need an analyst's review)."""
+    rows = Session.scalars(select(Submission.consent).where(
+        Submission.published_at.is_(None), Submission.withdrawn_at.is_(None)).limit(10_000))
+    return sum(1 for consent in rows if (consent or {}).get("publish") == "public")

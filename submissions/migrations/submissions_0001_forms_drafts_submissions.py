@@ -1,8 +1,8 @@
-"""Submissions: forms, versions, questions, drafts, submissions, answers, attachments
+"""Submissions: forms, versions, questions, drafts, submissions, answers, attachments, redactions
 
 Revision ID: submissions_0001
 Revises: 0005
-Create Date: 2026-11-28 10:23:22.614516
+Create Date: 2026-11-28 10:28:09.961720
 """
 import sqlalchemy as sa
 from alembic import op
@@ -112,6 +112,7 @@ def upgrade() -> None:
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['draft_id'], ['submission_draft.id'], name=op.f('fk_submission_draft_id_submission_draft'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['form_id'], ['submission_form.id'], name=op.f('fk_submission_form_id_submission_form'), ondelete='CASCADE'),
@@ -126,6 +127,7 @@ def upgrade() -> None:
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_form_id'), ['form_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_submission_published_at'), ['published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_submitted_by_id'), ['submitted_by_id'], unique=False)
 
     op.create_table('submission_attachment',
@@ -172,9 +174,28 @@ def upgrade() -> None:
     with op.batch_alter_table('submission_answer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_answer_submission_id'), ['submission_id'], unique=False)
 
+    op.create_table('submission_redaction',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('question_key', sa.String(length=40), nullable=False),
+    sa.Column('passage', sa.Text(), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('redacted_by_id', sa.Integer(), nullable=True),
+    sa.Column('redacted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['redacted_by_id'], ['user.id'], name=op.f('fk_submission_redaction_redacted_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_submission_redaction_submission_id_submission'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submission_redaction'))
+    )
+    with op.batch_alter_table('submission_redaction', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submission_redaction_submission_id'), ['submission_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('submission_redaction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_submission_redaction_submission_id'))
+
+    op.drop_table('submission_redaction')
     with op.batch_alter_table('submission_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_answer_submission_id'))
 
@@ -189,6 +210,7 @@ def downgrade() -> None:
     op.drop_table('submission_attachment')
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_submitted_by_id'))
+        batch_op.drop_index(batch_op.f('ix_submission_published_at'))
         batch_op.drop_index(batch_op.f('ix_submission_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_submission_form_id'))
 

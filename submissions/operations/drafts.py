@@ -164,6 +164,7 @@ def submit_draft(actor, draft: Draft, *, group_ids: set[int]) -> tuple[Submissio
     submission.consent = consent
     submission.updated_at = now
     submission.recorded_at = None
+    submission.published_at = None  # changed words are reviewed again before publishing
     if existing is None:
         Session.add(submission)
     _store_answers(submission, version, answers)
@@ -208,6 +209,7 @@ def withdraw_submission(actor, submission: Submission, *, ip: str = "") -> Submi
         raise OperationRefused(_("A submission made without an account can be withdrawn by "
                                  "writing to the secretariat, quoting its reference."))
     submission.withdrawn_at = utcnow()
+    submission.published_at = None
     withdraw_items(submission, ip=ip)
     Session.flush()
     record_event(actor, "submissions.withdrawn", target=submission, ip=ip)
