@@ -14,7 +14,7 @@ import secrets
 import zipfile
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from app.errors import OperationRefused
@@ -37,7 +37,12 @@ def max_bytes() -> int:
 
 
 def storage_dir() -> Path:
-    folder = Path(current_app.config["INSTANCE_PATH"]) / "submission-attachments"
+    """instance/submission-attachments (the app's instance folder; the configured one when
+    called outside an app, as the test suite's route walk does)."""
+    from app.config import instance_path
+
+    base = current_app.config["INSTANCE_PATH"] if has_app_context() else instance_path()
+    folder = Path(base) / "submission-attachments"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
