@@ -10,10 +10,11 @@ from app.seed import demo_consultation_times
 from app.web.dates import to_local
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-# The audit log keeps its own precise format (its owner decides); forum and job pages keep
-# their own heading layout; emails are not pages.
+# The audit log keeps its own precise format (its owner decides); the feature packages' pages
+# (forum, workshops, submissions) and job pages keep their own heading layout for now, with
+# their error summaries inside their forms; emails are not pages.
 DATES_EXEMPT = {"privacy/audit_log.html"}
-HEADINGS_EXEMPT_DIRS = ("forums/", "jobs/", "emails/")
+HEADINGS_EXEMPT_DIRS = ("forums/", "workshops/", "submissions/", "jobs/", "emails/")
 HEADINGS_EXEMPT = {"privacy/audit_log.html", "_macros/page.html"}
 
 

@@ -1,0 +1,115 @@
+"""Turning a submission into FeedbackItems, and its receipt: the job after the submit.
+
+Each answer becomes one FeedbackItem (source `submission_answer`, source id
+"<submission id>:<question key>", its question key, under the submitter's consent): text answers
+as written, closed answers as their labels (the structured value stays on SubmissionAnswer for
+charts). The job then emails the receipt with a PDF copy.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.corpus.models import FeedbackItem
+from app.corpus.operations import record_feedback, withdraw_consent
+from app.corpus.scope import ConsentScope
+from app.db import Session, utcnow
+from app.jobs import job
+from app.models import Organisation
+from submissions.models import Submission
+
+log = logging.getLogger("korero.submissions")
+SOURCE = "submission_answer"
+
+
+def source_id(submission: Submission, key: str) -> str:
+    return f"{submission.id}:{key}"
+
+
+def items_of(submission: Submission) -> list[FeedbackItem]:
+    prefix = f"{submission.id}:"
+    return list(Session.scalars(select(FeedbackItem).where(
+        FeedbackItem.source == SOURCE, FeedbackItem.source_id.startswith(prefix))))
+
+
+def scope_of(submission: Submission) -> ConsentScope:
+    consent = submission.consent or {}
+    return ConsentScope(analysis=bool(consent.get("analysis")),
+                        quote=consent.get("quote") or "none",
+                        publish=consent.get("publish") or "none",
+                        governed_by_id=consent.get("governed_by_id"))
+
+
+def record_answers(submission: Submission) -> int:
+    """Create or update the FeedbackItems of SUBMISSION's answers; withdraw those of answers
+    it no longer has. The recording actor is the person who submitted it (the corpus lets only
+    an item's author record it); none for a submission made without an account."""
+    author = submission.submitted_by
+    organisation = (Session.get(Organisation, submission.organisation_id)
+                    if submission.organisation_id else None)
+    scope = scope_of(submission)
+    consultation = submission.form.consultation
+    answered = set()
+    for answer in submission.answers:
+        if not answer.text.strip():
+            continue
+        answered.add(source_id(submission, answer.question_key))
+        record_feedback(author, consultation=consultation, source=SOURCE,
+                        source_id=source_id(submission, answer.question_key),
+                        text=answer.text, author=author, organisation=organisation,
+                        question_key=answer.question_key, consent=scope,
+                        created_at=submission.submitted_at)
+    for attachment in (submission.draft.attachments if submission.draft else []):
+        text = _attachment_text(attachment)
+        if text:
+            key = f"file-{attachment.id}"
+            answered.add(source_id(submission, key))
+            record_feedback(author, consultation=consultation, source=SOURCE,
+                            source_id=source_id(submission, key), text=text, author=author,
+                            organisation=organisation, question_key="attachment",
+                            consent=scope, created_at=submission.submitted_at)
+    for item in items_of(submission):
+        if item.source_id not in answered and item.consent_analysis and author is not None:
+            withdraw_consent(author, item, reason="answer removed from the submission")
+    submission.recorded_at = utcnow()
+    Session.flush()
+    return len(answered)
+
+
+def _attachment_text(attachment) -> str:
+    from submissions import attachments
+
+    try:
+        return attachments.extract_text(attachment.kind, attachments.read(attachment.stored_name))
+    except Exception:  # a damaged file must not stop the answers being recorded
+        log.exception("attachment %s: could not extract its text", attachment.id)
+        return ""
+
+
+def withdraw_items(submission: Submission, *, ip: str = "") -> int:
+    count = 0
+    for item in items_of(submission):
+        if item.consent_analysis or item.consent_publish != "none" or item.consent_quote != "none":
+            withdraw_consent(submission.submitted_by, item, reason="submission withdrawn", ip=ip)
+            count += 1
+    return count
+
+
+@job("submissions.record", label=_l("Record a submission"))
+def record_submission_job(ctx, submission_id: int, send_receipt: bool = True) -> dict:
+    """Record the answers as FeedbackItems, then email the receipt (with its PDF)."""
+    submission = Session.get(Submission, submission_id)
+    if submission is None or submission.withdrawn_at is not None:
+        return {"recorded": 0}
+    ctx.progress(0, 2, "Recording answers")
+    count = record_answers(submission)
+    Session.commit()
+    ctx.progress(1, 2, "Sending the receipt")
+    if send_receipt:
+        from submissions.receipts import send_receipt as send
+
+        send(submission)
+    ctx.progress(2, 2, "Done")
+    return {"recorded": count}
