@@ -1,0 +1,132 @@
+"""Reading the forum. Every list is limited to the spaces the reader may see; nothing here
+writes except `mark_thread_read`, the reader's own unread marker (see views.thread)."""
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from app.db import Session, utcnow
+from app.models import Consultation
+from forums.models import (
+    ForumFlag,
+    ForumPost,
+    ForumPostRevision,
+    ForumRead,
+    ForumSpace,
+    ForumThread,
+)
+from forums.search import highlight, search_posts
+
+
+def list_spaces(consultation: Consultation | None, user) -> list[ForumSpace]:
+    """The spaces of CONSULTATION that USER may enter: open spaces first, then caucuses."""
+    if consultation is None:
+        return []
+    spaces = Session.scalars(select(ForumSpace).where(
+        ForumSpace.consultation_id == consultation.id)
+        .order_by(ForumSpace.kind.desc(), ForumSpace.title, ForumSpace.id)).unique().all()
+    return [space for space in spaces if space.can_view(user)]
+
+
+def visible_space_ids(consultation: Consultation | None, user) -> list[int]:
+    return [space.id for space in list_spaces(consultation, user)]
+
+
+def threads_stmt(space: ForumSpace):
+    """Threads of SPACE, pinned first, then by last activity."""
+    return (select(ForumThread).where(ForumThread.space_id == space.id)
+            .order_by(ForumThread.is_pinned.desc(), ForumThread.last_activity_at.desc(),
+                      ForumThread.id.desc()))
+
+
+def unread_thread_ids(user, thread_ids: list[int]) -> set[int]:
+    """Which of THREAD_IDS have activity USER has not read (one query)."""
+    if not thread_ids:
+        return set()
+    rows = Session.execute(
+        select(ForumThread.id).outerjoin(ForumRead, and_(ForumRead.thread_id == ForumThread.id,
+                                                         ForumRead.user_id == user.id))
+        .where(ForumThread.id.in_(thread_ids),
+               (ForumRead.read_at.is_(None)) | (ForumRead.read_at < ForumThread.last_activity_at))
+    ).scalars().all()
+    return set(rows)
+
+
+def thread_posts(thread: ForumThread) -> list[ForumPost]:
+    """Every post of THREAD in order, authors loaded (one query)."""
+    return list(Session.scalars(select(ForumPost).where(ForumPost.thread_id == thread.id)
+                                .order_by(ForumPost.created_at, ForumPost.id)).unique())
+
+
+def mark_thread_read(user, thread: ForumThread) -> bool:
+    """Record that USER has read THREAD up to now, only when there is something new to mark
+    (so reading a thread again writes nothing). True when it wrote."""
+    row = Session.get(ForumRead, (user.id, thread.id))
+    if row is not None and row.read_at >= thread.last_activity_at:
+        return False
+    if row is None:
+        Session.add(ForumRead(user_id=user.id, thread_id=thread.id, read_at=utcnow()))
+    else:
+        row.read_at = utcnow()
+    Session.flush()
+    return True
+
+
+def revisions_of(post: ForumPost) -> list[ForumPostRevision]:
+    return list(Session.scalars(select(ForumPostRevision).where(
+        ForumPostRevision.post_id == post.id).order_by(ForumPostRevision.id.desc())))
+
+
+def moderation_queue(consultation: Consultation | None, user) -> dict:
+    """Posts waiting for approval and posts with open flags, in the spaces USER moderates."""
+    if consultation is None:
+        return {"pending": [], "flagged": []}
+    space_ids = [s.id for s in list_spaces(consultation, user) if s.can_moderate(user)]
+    if not space_ids:
+        return {"pending": [], "flagged": []}
+    pending = Session.scalars(
+        select(ForumPost).join(ForumThread, ForumThread.id == ForumPost.thread_id)
+        .where(ForumThread.space_id.in_(space_ids), ForumPost.status == "pending")
+        .order_by(ForumPost.created_at)).unique().all()
+    flags = Session.scalars(
+        select(ForumFlag).join(ForumPost, ForumPost.id == ForumFlag.post_id)
+        .join(ForumThread, ForumThread.id == ForumPost.thread_id)
+        .where(ForumThread.space_id.in_(space_ids), ForumFlag.resolved_at.is_(None))
+        .order_by(ForumFlag.created_at)).unique().all()
+    flagged: dict[int, dict] = {}
+    for flag in flags:
+        entry = flagged.setdefault(flag.post_id, {"post": flag.post, "reasons": []})
+        entry["reasons"].append(flag.reason)
+    return {"pending": list(pending), "flagged": list(flagged.values())}
+
+
+def queue_size(consultation: Consultation | None, user) -> int:
+    queue = moderation_queue(consultation, user)
+    return len(queue["pending"]) + len(queue["flagged"])
+
+
+def search(consultation: Consultation | None, user, query: str, *, page: int = 1,
+           per_page: int = 20) -> tuple[list[dict], int]:
+    """Ranked hits for QUERY in the spaces USER may see, each with a highlighted excerpt."""
+    space_ids = visible_space_ids(consultation, user)
+    hits, total = search_posts(query, space_ids, limit=per_page,
+                               offset=(page - 1) * per_page)
+    if not hits:
+        return [], total
+    posts = {post.id: post for post in Session.scalars(
+        select(ForumPost).where(ForumPost.id.in_([hit.post_id for hit in hits]))).unique()}
+    from app.sanitize import plain_text
+
+    results = []
+    for hit in hits:
+        post = posts.get(hit.post_id)
+        if post is None or not post.can_view(user):
+            continue
+        results.append({"post": post, "title": highlight(post.thread.title, query, width=200),
+                        "excerpt": highlight(plain_text(post.body_html), query),
+                        "who": post.shown_name(user)})
+    return results, total
+
+
+def count_posts_by(user) -> int:
+    return Session.scalar(select(func.count()).select_from(ForumPost)
+                          .where(ForumPost.author_id == user.id)) or 0
