@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.widgets import HiddenInput
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -13,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.widgets import HiddenInput
 
 from app.corpus.scope import ConsentScope
 

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.corpus.models import FeedbackItem
-from app.corpus.operations import record_feedback, update_consent, update_feedback, \
-    withdraw_consent
+from app.corpus.operations import record_feedback, update_consent, update_feedback, withdraw_consent
 from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from app.errors import OperationRefused

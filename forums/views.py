@@ -254,4 +254,4 @@ def delete_post(post_id: int):
     return redirect(url_for("forums.thread", thread_id=post.thread_id))
 
 
-from forums import views_more  # noqa: E402,F401  (the rest of the routes, same blueprint)
+from forums import views_more  # noqa: F401  (the rest of the routes, same blueprint)
