@@ -93,6 +93,7 @@ test-e2e: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.signins
+	$(BIN)/python -m bench.forum
 
 # ruff, then the import-linter contracts in pyproject.toml (layers, forbidden imports, no cycles).
 lint: $(DEV_STAMP)

@@ -97,17 +97,17 @@ def seed_forum(context) -> None:
         operations.set_thread_state(moderator, welcome_thread, pinned=True)
     flagged = None
     for author, title, body, replies in OPEN_THREADS:
-        _thread_, posts = _thread(accounts, open_space, author, title, body, replies)
+        _, posts = _thread(accounts, open_space, author, title, body, replies)
         flagged = flagged or posts[0]
     operations.flag_post(accounts["participant2"], flagged,
                          reason="This names a specific kind of client; please check it is "
                                 "not identifying.")
     for author, title, body, replies in IWI_THREADS:
-        _thread_, posts = _thread(accounts, iwi, author, title, body, replies, governed=True)
+        _, posts = _thread(accounts, iwi, author, title, body, replies, governed=True)
         operations.flag_post(accounts["kaitiaki"], posts[-1],
                              reason="Please check before this is quoted outside the caucus.")
     for author, title, body, replies in PASIFIKA_THREADS:
-        _thread_, posts = _thread(accounts, pasifika, author, title, body, replies,
+        _, posts = _thread(accounts, pasifika, author, title, body, replies,
                                   governed=True)
         operations.flag_post(accounts["participant2"], posts[-1],
                              reason="I posted this for our board: can a moderator confirm "

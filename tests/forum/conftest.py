@@ -44,26 +44,26 @@ def forum(make_user, make_org, make_consultation, governed_group):
     ngo = make_org("Test NGO", "ngo")
     group = governed_group("iwi")
     kaitiaki = group.kaitiaki[0]
-    people = dict(iwi_member=make_user("participant", org=iwi_org),
-                  pasifika_member=make_user("participant", org=pasifika_org),
-                  outsider=make_user("participant", org=ngo),
-                  analyst=make_user("analyst"), facilitator=make_user("facilitator"),
-                  admin=make_user("admin"))
+    people = {"iwi_member": make_user("participant", org=iwi_org),
+              "pasifika_member": make_user("participant", org=pasifika_org),
+              "outsider": make_user("participant", org=ngo),
+              "analyst": make_user("analyst"), "facilitator": make_user("facilitator"),
+              "admin": make_user("admin")}
     for person in people.values():
         operations.set_preference(person, scope=SCOPE)
     operations.set_preference(kaitiaki, scope=SCOPE)
     analyst = people["analyst"]
-    spaces = dict(
-        open=operations.create_space(analyst, consultation, title="Open"),
-        iwi=operations.create_space(analyst, consultation, title="Iwi caucus", kind="caucus",
+    spaces = {
+        "open": operations.create_space(analyst, consultation, title="Open"),
+        "iwi": operations.create_space(analyst, consultation, title="Iwi caucus", kind="caucus",
                                     audience="governance", governance_group=group,
                                     moderators=[people["facilitator"]]),
-        pasifika=operations.create_space(analyst, consultation, title="Pasifika caucus",
+        "pasifika": operations.create_space(analyst, consultation, title="Pasifika caucus",
                                          kind="caucus", audience="stakeholder",
                                          stakeholder_group="pasifika"),
-        named=operations.create_space(analyst, consultation, title="Named caucus",
+        "named": operations.create_space(analyst, consultation, title="Named caucus",
                                       kind="caucus", audience="members",
-                                      members=[people["outsider"]]))
+                                      members=[people["outsider"]])}
     Session.commit()
     return Forum(consultation=consultation, kaitiaki=kaitiaki, **spaces, **people)
 
