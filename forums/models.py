@@ -18,6 +18,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -180,6 +182,10 @@ class ForumPost(Base):
                         name="status_known"),
         CheckConstraint("identity IN ('named', 'group')", name="identity_known"),
         Index("ix_forum_post_thread_created", "thread_id", "created_at", "id"),
+        # PostgreSQL's full-text index (SQLite's is the FTS5 table made by the migration).
+        Index("ix_forum_post_search", func.to_tsvector(literal_column("'simple'"),
+                                                       literal_column("search_text")),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
