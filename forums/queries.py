@@ -2,18 +2,27 @@
 writes except `mark_thread_read`, the reader's own unread marker (see views.thread)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+import functools
+from datetime import UTC
+
+from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased, defaultload
 
 from app.db import Session, utcnow
 from app.models import Consultation
 from forums.models import (
     ForumFlag,
+    ForumFollow,
     ForumPost,
     ForumPostRevision,
+    ForumPreference,
     ForumRead,
     ForumSpace,
     ForumThread,
 )
+from forums.notify import mark_read
 from forums.search import highlight, search_posts
 
 
@@ -57,18 +66,68 @@ def thread_posts(thread: ForumThread) -> list[ForumPost]:
                                 .order_by(ForumPost.created_at, ForumPost.id)).unique())
 
 
-def mark_thread_read(user, thread: ForumThread) -> bool:
-    """Record that USER has read THREAD up to now, only when there is something new to mark
-    (so reading a thread again writes nothing). True when it wrote."""
-    row = Session.get(ForumRead, (user.id, thread.id))
-    if row is not None and row.read_at >= thread.last_activity_at:
-        return False
+@functools.cache
+def _thread_for_reader_stmt():
+    """Built once: the thread (its space joined, as always), plus what the thread page needs
+    to know about the reader and the consultation. A caucus's member list is loaded only when
+    asked for (an open space never asks)."""
+    user_id, thread_id = bindparam("user_id"), bindparam("thread_id")
+    read_at = (select(ForumRead.read_at)
+               .where(ForumRead.user_id == user_id, ForumRead.thread_id == thread_id)
+               .scalar_subquery())
+    following = exists().where(ForumFollow.user_id == user_id,
+                               ForumFollow.thread_id == thread_id,
+                               ForumFollow.space_id.is_(None))
+    has_preference = exists().where(ForumPreference.user_id == user_id)
+    space = aliased(ForumSpace)
+    return (select(ForumThread, read_at.label("read_at"), following.label("following"),
+                   has_preference.label("has_preference"), Consultation.status,
+                   Consultation.opens_at, Consultation.closes_at)
+            .join(space, space.id == ForumThread.space_id)
+            .join(Consultation, Consultation.id == space.consultation_id)
+            .where(ForumThread.id == thread_id)
+            .options(defaultload(ForumThread.space).lazyload(ForumSpace.member_rows)))
+
+
+def thread_for_reader(thread_id: int, user) -> tuple[ForumThread | None, dict]:
+    """THREAD_ID's thread and, in the same query, USER's view of it: whether they follow it,
+    have a consent default, have read it up to its last activity, and whether the
+    consultation is open (else the forum is read-only). (None, {}) when there is no such
+    thread; the caller still checks that USER may see it."""
+    row = Session.execute(_thread_for_reader_stmt(),
+                          {"user_id": user.id, "thread_id": thread_id}).unique().one_or_none()
     if row is None:
-        Session.add(ForumRead(user_id=user.id, thread_id=thread.id, read_at=utcnow()))
-    else:
-        row.read_at = utcnow()
-    Session.flush()
-    return True
+        return None, {}
+    thread = row[0]
+    now = utcnow()
+    read = row.read_at
+    if read is not None and read.tzinfo is None:  # a subquery's value may come back naive
+        read = read.replace(tzinfo=UTC)
+    return thread, {"following": bool(row.following), "ask_consent": not row.has_preference,
+                    "is_open": row.status == "open" and row.opens_at <= now < row.closes_at,
+                    "unread": read is None or read < thread.last_activity_at}
+
+
+def mark_thread_read(user, thread: ForumThread) -> None:
+    """Record that USER has read THREAD up to now, and mark its notifications read, then
+    commit. The caller asks only when there is something new (`thread_for_reader`'s
+    "unread"), so reading a thread again writes nothing.
+
+    The write runs in a transaction of its own that begins with it: a GET's transaction is a
+    plain deferred one that has already read, and on SQLite such a transaction cannot wait
+    for the write lock (if another worker committed since it read, SQLite refuses at once
+    with "database is locked"); a transaction whose first statement writes waits its turn.
+    An upsert, so two first reads at once (two tabs) cannot both insert."""
+    Session.commit()  # end the reading transaction (it changed nothing)
+    now = utcnow()
+    dialect = Session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ForumRead).values(user_id=user.id, thread_id=thread.id, read_at=now)
+    Session.execute(statement.on_conflict_do_update(
+        index_elements=[ForumRead.user_id, ForumRead.thread_id],
+        set_={"read_at": statement.excluded.read_at}))
+    mark_read(user, thread_id=thread.id)
+    Session.commit()
 
 
 def revisions_of(post: ForumPost) -> list[ForumPostRevision]:

@@ -17,9 +17,10 @@ from app.sanitize import markdown_to_html
 from app.web.pagination import paginate
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip, requested_page
-from forums import cache, notify, operations, queries
+from forums import notify, operations, queries
 from forums.forms import ButtonForm, EditPostForm, PostForm
 from forums.models import ForumPost, ForumSpace, ForumThread
+from forums.page import cached_content, render_content, with_token
 
 bp = Blueprint("forums", __name__)
 
@@ -145,66 +146,45 @@ def new_thread(space_id: int):
                            ask_consent=asked, is_open=_is_open(found))
 
 
-def _page_key(thread: ForumThread, viewer_kind: str) -> tuple:
-    return (thread.id, thread.created_at.isoformat(), thread.version, viewer_kind)
-
-
 @bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])
 @limiter.limit(POST_LIMIT, key_func=user_key, methods=["POST"])
 def thread(thread_id: int):
     """A thread and its replies, with the reply form (and its preview). Reading it marks the
     thread and its notifications read for you: the one thing a forum GET writes, and only when
-    there is something new."""
-    found = _thread(thread_id)
+    there is something new. A plain GET is served from forums/page.py's cache."""
+    found, view = queries.thread_for_reader(thread_id, current_user)
+    found = object_or_404(found, "view", current_user)
     space = found.space
-    is_moderator = space.can_moderate(current_user)
-    form = _post_form(space, with_title=False)
-    preview = None
-    if form.validate_on_submit():
-        if "preview" in request.form:
-            preview = markdown_to_html(form.body.data or "")
-        else:
-            target = _submit_post(form, space, thread=found)
-            if target:
-                return redirect(target)
-    elif request.args.get("quote", type=int):
-        quoted = Session.get(ForumPost, request.args.get("quote", type=int))
-        if quoted is not None and quoted.thread_id == found.id and quoted.can_view(current_user) \
-                and quoted.status == "published":
-            form.reply_to.data = str(quoted.id)
-            form.body.data = "\n".join("> " + line for line in quoted.body.splitlines()) + "\n\n"
-    posts_html = _posts_html(found, is_moderator)
-    if request.method == "GET" and queries.mark_thread_read(current_user, found):
-        notify.mark_read(current_user, thread_id=found.id)
-        Session.commit()
-    return render_template(
-        "forums/thread.html", thread=found, space=space, posts_html=posts_html, form=form,
-        preview=preview, is_moderator=is_moderator, is_open=_is_open(space),
-        ask_consent=operations.default_scope(current_user) is None,
-        following=notify.is_following(current_user, thread_id=found.id),
-        button=ButtonForm())
+    view["is_moderator"] = space.can_moderate(current_user)
+    view["group_choices"] = operations.group_choices(current_user)
+    if request.method == "GET" and not request.args:
+        content = cached_content(found, space, current_user, view,
+                                 lambda: _post_form(space, with_title=False))
+    else:
+        form = _post_form(space, with_title=False)
+        preview = None
+        if form.validate_on_submit():
+            if "preview" in request.form:
+                preview = markdown_to_html(form.body.data or "")
+            else:
+                target = _submit_post(form, space, thread=found)
+                if target:
+                    return redirect(target)
+        elif request.args.get("quote", type=int):
+            _quote_into(form, found, request.args.get("quote", type=int))
+        content = with_token(render_content(found, space, current_user, view, form=form,
+                                            preview=preview))
+    if request.method == "GET" and view["unread"]:
+        queries.mark_thread_read(current_user, found)
+    return render_template("forums/thread.html", thread=found, content=content)
 
 
-def _posts_html(thread: ForumThread, is_moderator: bool) -> str:
-    """The rendered posts, from the page cache when a reader with the same view had them."""
-    # Moderators see forms carrying their own CSRF token: a page of their own.
-    kind = f"moderator:{current_user.id}" if is_moderator else "reader"
-    key = _page_key(thread, kind)
-    cached = cache.get(key)
-    if cached is not None:
-        html, author_ids = cached
-        if current_user.id not in author_ids:
-            return html
-    posts = queries.thread_posts(thread)
-    author_ids = frozenset(post.author_id for post in posts)
-    own = current_user.id in author_ids
-    by_id = {post.id: post for post in posts}
-    html = render_template("forums/_posts.html", posts=posts, by_id=by_id, thread=thread,
-                           viewer=current_user, is_moderator=is_moderator, own_view=own,
-                           button=ButtonForm())
-    if not own:
-        cache.put(key, (html, author_ids))
-    return html
+def _quote_into(form: PostForm, thread: ForumThread, post_id: int) -> None:
+    quoted = Session.get(ForumPost, post_id)
+    if quoted is not None and quoted.thread_id == thread.id and quoted.can_view(current_user) \
+            and quoted.status == "published":
+        form.reply_to.data = str(quoted.id)
+        form.body.data = "\n".join("> " + line for line in quoted.body.splitlines()) + "\n\n"
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
