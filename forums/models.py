@@ -149,7 +149,9 @@ class ForumSpaceMember(Base):
     role: Mapped[str] = mapped_column(String(20), default="member")
 
     space: Mapped[ForumSpace] = relationship(back_populates="member_rows")
-    user: Mapped[User] = relationship(lazy="joined")
+    # Loaded only when asked: access checks read user_id and role, and loading each member's
+    # account (with its roles and organisations) made every space load a cascade of queries.
+    user: Mapped[User] = relationship()
 
 
 class ForumThread(Base):

@@ -25,6 +25,9 @@ from forums.models import (
 from forums.notify import mark_read
 from forums.search import highlight, search_posts
 
+# A post's author is shown by name only: their roles and organisations stay unloaded.
+_AUTHOR_ONLY = defaultload(ForumPost.author).lazyload("*")
+
 
 def list_spaces(consultation: Consultation | None, user) -> list[ForumSpace]:
     """The spaces of CONSULTATION that USER may enter: open spaces first, then caucuses."""
@@ -63,7 +66,8 @@ def unread_thread_ids(user, thread_ids: list[int]) -> set[int]:
 def thread_posts(thread: ForumThread) -> list[ForumPost]:
     """Every post of THREAD in order, authors loaded (one query)."""
     return list(Session.scalars(select(ForumPost).where(ForumPost.thread_id == thread.id)
-                                .order_by(ForumPost.created_at, ForumPost.id)).unique())
+                                .order_by(ForumPost.created_at, ForumPost.id)
+                                .options(_AUTHOR_ONLY)).unique())
 
 
 @functools.cache
@@ -172,7 +176,8 @@ def search(consultation: Consultation | None, user, query: str, *, page: int = 1
     if not hits:
         return [], total
     posts = {post.id: post for post in Session.scalars(
-        select(ForumPost).where(ForumPost.id.in_([hit.post_id for hit in hits]))).unique()}
+        select(ForumPost).where(ForumPost.id.in_([hit.post_id for hit in hits]))
+        .options(_AUTHOR_ONLY)).unique()}
     from app.sanitize import plain_text
 
     results = []

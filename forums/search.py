@@ -22,8 +22,19 @@ MAX_TERMS = 8
 def fold(value: str) -> str:
     """Lower case without diacritics, one character for one character (so positions in the
     folded text are positions in the original, for highlighting)."""
-    return "".join(unicodedata.normalize("NFD", ch)[0] if ch.isalpha() else ch
-                   for ch in (value or "").lower())
+    folded = (value or "").lower()
+    if folded.isascii():
+        return folded
+    for ch in set(folded).difference(_SEEN):  # each character is worked out once per process
+        _SEEN.add(ch)
+        base = unicodedata.normalize("NFD", ch)[0] if ch.isalpha() else ch
+        if base != ch:
+            _FOLD_TABLE[ord(ch)] = base
+    return folded.translate(_FOLD_TABLE)
+
+
+_SEEN: set[str] = set()
+_FOLD_TABLE: dict[int, str] = {}
 
 
 def query_terms(query: str) -> list[str]:
@@ -55,35 +66,61 @@ class Hit:
     rank: float
 
 
+# A query matching more posts than this ranks the newest CANDIDATES of them (the total says
+# "at least"): ranking every match of a common word over 100,000 posts costs a second, and
+# nobody pages through a thousand results. See bench/forum.py (search) for the figures.
+CANDIDATES = 1000
+# Shorter words are matched whole: a one-letter prefix matches most of the index, and SQLite's
+# prefix indexes (forums_0002) start at two characters.
+MIN_PREFIX = 2
+
+
+def _match_terms(terms: list[str]) -> list[tuple[str, bool]]:
+    return [(term, len(term) >= MIN_PREFIX) for term in terms]
+
+
 def search_posts(query: str, space_ids: list[int], *, limit: int = 20,
                  offset: int = 0) -> tuple[list[Hit], int]:
     """Published posts in SPACE_IDS matching every word of QUERY (prefix matches), best first;
-    and how many there are in all."""
-    terms = query_terms(query)
+    and how many there are in all (at most CANDIDATES: see there)."""
+    terms = _match_terms(query_terms(query))
     if not terms or not space_ids:
         return [], 0
-    params: dict = {"limit": limit, "offset": offset}
+    params: dict = {"limit": limit, "offset": offset, "candidates": CANDIDATES}
     spaces = ", ".join(str(int(space_id)) for space_id in space_ids)
+    visible = f"p.status = 'published' AND t.space_id IN ({spaces})"
     if _is_postgres():
-        params["q"] = " & ".join(f"{term}:*" for term in terms)
-        match = ("to_tsvector('simple', p.search_text) @@ to_tsquery('simple', :q)")
-        rank = "ts_rank(to_tsvector('simple', p.search_text), to_tsquery('simple', :q))"
-        base = (f"FROM forum_post p JOIN forum_thread t ON t.id = p.thread_id "
-                f"WHERE {match} AND p.status = 'published' AND t.space_id IN ({spaces})")
-        order = f"{rank} DESC, p.id DESC"
-        select_rank = rank
+        params["q"] = " & ".join(f"{term}:*" if prefix else term for term, prefix in terms)
+        # Matches through the GIN index (OFFSET 0 keeps the planner from walking the primary
+        # key backwards instead), the newest CANDIDATES of them, and only those ranked.
+        query_ = "to_tsquery('simple', :q)"
+        candidates = (
+            f"SELECT c.id AS id, ts_rank(to_tsvector('simple', c.search_text), {query_}) "
+            "AS score FROM (SELECT p.id, p.search_text FROM (SELECT id, thread_id, search_text, "
+            "status FROM forum_post WHERE to_tsvector('simple', search_text) @@ "
+            f"{query_} OFFSET 0) AS p JOIN forum_thread t ON t.id = p.thread_id "
+            f"WHERE {visible} ORDER BY p.id DESC LIMIT :candidates) AS c")
+        order = "score DESC, id DESC"
     else:
-        params["q"] = " ".join(f'"{term}"*' for term in terms)
-        base = ("FROM forum_post_fts f JOIN forum_post p ON p.id = f.rowid "
-                "JOIN forum_thread t ON t.id = p.thread_id "
-                f"WHERE forum_post_fts MATCH :q AND p.status = 'published' "
-                f"AND t.space_id IN ({spaces})")
-        order = "f.rank, p.id DESC"  # FTS5's bm25 rank: lower is better
-        select_rank = "-f.rank"
-    rows = Session.execute(text(f"SELECT p.id, {select_rank} {base} ORDER BY {order} "
-                                "LIMIT :limit OFFSET :offset"), params).all()
-    total = Session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
-    return [Hit(post_id=row[0], rank=float(row[1] or 0)) for row in rows], int(total)
+        params["q"] = " ".join(f'"{term}"*' if prefix else f'"{term}"' for term, prefix in terms)
+        # The newest matches first (FTS5 walks its index in rowid order, no sort), each
+        # ranked by bm25 (lower is better), then the best of them.
+        candidates = ("SELECT f.rowid AS id, bm25(forum_post_fts) AS score "
+                      "FROM forum_post_fts f JOIN forum_post p ON p.id = f.rowid "
+                      "JOIN forum_thread t ON t.id = p.thread_id "
+                      f"WHERE forum_post_fts MATCH :q AND {visible} "
+                      "ORDER BY f.rowid DESC LIMIT :candidates")
+        order = "score, id DESC"
+    rows = Session.execute(text(
+        f"SELECT id, score, count(*) OVER () FROM ({candidates}) AS c "
+        f"ORDER BY {order} LIMIT :limit OFFSET :offset"), params).all()
+    if not rows:
+        total = 0 if offset == 0 else Session.execute(
+            text(f"SELECT count(*) FROM ({candidates}) AS c"), params).scalar_one()
+        return [], int(total)
+    score = (lambda value: float(value or 0)) if _is_postgres() else (
+        lambda value: -float(value or 0))
+    return [Hit(post_id=row[0], rank=score(row[1])) for row in rows], int(rows[0][2])
 
 
 def highlight(plain: str, query: str, *, width: int = 240) -> Markup:
