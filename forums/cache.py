@@ -1,12 +1,12 @@
-"""The thread-page cache: the rendered list of posts, per thread, per thread version and per
-kind of reader (a moderator, a plain reader, or the author of one of the posts, who sees their
-own edit buttons and waiting posts).
+"""The thread-page cache's store: a small per-process LRU of rendered HTML. forums/page.py
+decides what goes in (a thread's posts per kind of reader, and the rest of a thread page's
+content per reader); every key starts with the thread's id and carries its `version`.
 
-The key carries the thread's `version`, read from the database on every request and bumped by
-every operation that changes what the page shows (a post, an edit, a hide, a delete, a lock, a
-pin). So a change shows at once in every worker process: an old entry can never be hit again,
-it only waits to be evicted. Nothing here needs invalidating for correctness; `forget_thread`
-only frees memory early in the process that made the change.
+The version is read from the database on every request and bumped by every operation that
+changes what the page shows (a post, an edit, a hide, a delete, a lock, a pin). So a change
+shows at once in every worker process: an old entry can never be hit again, it only waits to
+be evicted. Nothing here needs invalidating for correctness; `forget_thread` only frees memory
+early in the process that made the change.
 """
 from __future__ import annotations
 
