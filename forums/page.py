@@ -1,0 +1,113 @@
+"""The thread page's content, cached so that reading a thread costs a constant, small amount of
+work whatever its length.
+
+Two layers, both in forums/cache.py (per process, keyed by the thread's `version`, which every
+change to what the page shows bumps, so an edit, a hide or a withdrawal shows at once in every
+worker and no entry ever needs invalidating for correctness):
+
+- the posts, shared by every reader with the same view: plain readers, the space's moderators,
+  and (a page of their own) the author of one of the posts;
+- the rest of the content (breadcrumb, tools, reply form), per reader and what they see:
+  following or not, asked for consent or not, the space open or read-only, their name and
+  groups in the identity choices.
+
+The layout around it (navigation, flashed messages, language switcher) is rendered on every
+request, so nothing the core shows per request goes stale. Forms in the cached HTML carry a
+placeholder for the CSRF token, replaced by this request's token on the way out; a token must
+never be cached, since it belongs to one session.
+"""
+from __future__ import annotations
+
+from flask import current_app, g, render_template
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+
+from forums import cache, queries
+from forums.forms import ButtonForm
+from forums.models import ForumSpace, ForumThread
+
+CSRF_PLACEHOLDER = "\x00forum-csrf\x00"
+_POSTS_MARK = "\x00forum-posts\x00"
+
+
+class _PlaceholderToken:
+    """Render forms with CSRF_PLACEHOLDER as their token, for caching; then put back whatever
+    this request had (a real token is generated when the layout or `with_token` asks)."""
+
+    def __enter__(self):
+        self.name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        self.previous = g.pop(self.name, None)
+        setattr(g, self.name, CSRF_PLACEHOLDER)
+        return self
+
+    def __exit__(self, *exc):
+        g.pop(self.name, None)
+        if self.previous is not None:
+            setattr(g, self.name, self.previous)
+        return False
+
+
+def with_token(html: str) -> str:
+    """HTML from the cache, with this request's CSRF token in its forms."""
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf()) if CSRF_PLACEHOLDER in html else html
+
+
+def posts_html(thread: ForumThread, viewer, *, is_moderator: bool) -> str:
+    """The rendered posts (with the CSRF placeholder), from the cache when a reader with the
+    same view had them. An author sees their own edit buttons and waiting posts: theirs."""
+    kind = "moderator" if is_moderator else "reader"
+    shared = cache.get(_posts_key(thread, kind))
+    if shared is not None and viewer.id not in shared[1]:
+        return shared[0]
+    own = cache.get(_posts_key(thread, kind, viewer.id))
+    if own is not None:
+        return own[0]
+    posts = queries.thread_posts(thread)
+    author_ids = frozenset(post.author_id for post in posts)
+    is_author = viewer.id in author_ids
+    with _PlaceholderToken():
+        html = render_template("forums/_posts.html", posts=posts,
+                               by_id={post.id: post for post in posts}, thread=thread,
+                               viewer=viewer, is_moderator=is_moderator, own_view=is_author,
+                               button=ButtonForm())
+    cache.put(_posts_key(thread, kind, viewer.id if is_author else None), (html, author_ids))
+    return html
+
+
+def _posts_key(thread: ForumThread, kind: str, author_id: int | None = None) -> tuple:
+    return (thread.id, "posts", thread.created_at.isoformat(), thread.version, kind, author_id)
+
+
+def content_key(thread: ForumThread, space: ForumSpace, viewer, view: dict) -> tuple:
+    """Everything the content outside the posts depends on: change any of it, miss the cache."""
+    return (thread.id, "page", thread.created_at.isoformat(), thread.version, space.title,
+            space.governance_group_id is None, viewer.id, viewer.display_name,
+            tuple(view["group_choices"]), str(get_locale() or ""), view["following"],
+            view["ask_consent"], view["is_open"], view["is_moderator"])
+
+
+def cached_content(thread: ForumThread, space: ForumSpace, viewer, view: dict,
+                   build_form) -> str:
+    """The thread page's content for a plain GET (no preview, no quote, no typed text): from
+    the cache, else rendered by `render_content` with a blank form from BUILD_FORM() and kept."""
+    key = content_key(thread, space, viewer, view)
+    parts = cache.get(key)
+    if parts is None:
+        with _PlaceholderToken():
+            html = render_content(thread, space, viewer, view, form=build_form(), preview=None,
+                                  posts=_POSTS_MARK)
+        parts = tuple(html.split(_POSTS_MARK, 1))
+        cache.put(key, parts)
+    posts = posts_html(thread, viewer, is_moderator=view["is_moderator"])
+    return with_token(parts[0] + posts + parts[1])
+
+
+def render_content(thread: ForumThread, space: ForumSpace, viewer, view: dict, *, form,
+                   preview, posts: str | None = None) -> str:
+    if posts is None:
+        posts = posts_html(thread, viewer, is_moderator=view["is_moderator"])
+    return render_template("forums/_thread_content.html", thread=thread, space=space,
+                           posts_html=posts, form=form, preview=preview,
+                           is_moderator=view["is_moderator"], is_open=view["is_open"],
+                           ask_consent=view["ask_consent"], following=view["following"],
+                           button=ButtonForm())
