@@ -78,9 +78,9 @@ def register() -> FeaturePackage:
         audit_actions=AUDIT_ACTIONS,
         models=("submissions.models",),
         migrations=Path(__file__).parent / "migrations",
-        nav=(NavEntry("submissions.index", _l("Submissions"), order=30),
-             NavEntry("submissions.manage_forms", _l("Submission forms"), order=31),
-             NavEntry("submissions.published", _l("Published submissions"), order=32)),
+        # One entry: the landing page links to the forms to manage and the published ones,
+        # so the header stays on one line on a laptop.
+        nav=(NavEntry("submissions.index", _l("Submissions"), order=30),),
         home_cards=(HomeCard(
             "submissions.index", _l("Make a submission"),
             _l("The online form opens soon: answer the consultation questions for yourself "

@@ -123,6 +123,10 @@ def sign_in(page):
     """sign_in("admin") signs the browser in as that demo account through the login form."""
 
     def do(local_part: str, password: str = DEMO_PASSWORD):
+        # Start from no session at all: leave the current page first, so that no request still
+        # in flight from it can set the previous person's session cookie again afterwards.
+        page.goto("about:blank")
+        page.context.clear_cookies()
         page.goto("/account/login")
         page.get_by_label("Email address").fill(demo_email(local_part))
         page.get_by_label("Password", exact=True).fill(password)
