@@ -66,6 +66,7 @@ def test_screenshots_of_every_main_page_for_each_role(page, live_server, sign_in
     assert "/" in pages["anonymous"] and "/privacy" in pages["anonymous"]
     saved = []
     for viewer, paths in pages.items():
+        page.goto("about:blank")  # no request in flight may set the session again
         page.context.clear_cookies()
         if viewer != "anonymous":
             sign_in(viewer)
