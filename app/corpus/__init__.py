@@ -12,7 +12,7 @@ _EXPORTS = {
     "ConsentScope": "scope", "QUOTE_LEVELS": "scope", "PUBLISH_LEVELS": "scope",
     "AUDIENCES": "scope",
     "SOURCES": "sources", "register_source": "sources", "source_label": "sources",
-    "FeedbackItem": "models", "ConsentChange": "models",
+    "FeedbackItem": "models", "ConsentChange": "models", "FeedbackCampaign": "models",
     "record_feedback": "operations", "update_feedback": "operations",
     "update_consent": "operations", "withdraw_consent": "operations",
     "Approvals": "visibility", "NO_APPROVALS": "visibility", "ItemView": "visibility",

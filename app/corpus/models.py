@@ -75,6 +75,15 @@ class FeedbackItem(Base):
     )
     consent_version: Mapped[int] = mapped_column(Integer, default=1)
 
+    # Campaign (template) screening: items whose text is a copy or near-copy of one template
+    # share a campaign, so reports count the shared text once with its number of signatories.
+    # OWN_TEXT is what this item adds to the template (None when it adds nothing, or is in no
+    # campaign). Set by `app.corpus.campaigns`, never by the person giving feedback.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_campaign.id", ondelete="SET NULL"), index=True
+    )
+    own_text: Mapped[str | None] = mapped_column(Text)
+
     consultation: Mapped[Consultation] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
@@ -85,6 +94,25 @@ class FeedbackItem(Base):
         own: it asks `visible_to` for each audience USER receives output for."""
         return any(visible_to(user, self, audience=audience).text is not None
                    for audience in audiences_of(user))
+
+
+class FeedbackCampaign(Base):
+    """A group of items that repeat one template (exact copies or near-copies), found by
+    near-duplicate detection over one question's items in a consultation."""
+
+    __tablename__ = "feedback_campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    question_key: Mapped[str | None] = mapped_column(String(80))
+    # The shared text, as the most common member states it.
+    template_text: Mapped[str] = mapped_column(Text)
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    # "exact" when every member repeats the template word for word, else "template".
+    kind: Mapped[str] = mapped_column(String(10), default="template")
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ConsentChange(Base):
