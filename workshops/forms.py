@@ -100,6 +100,13 @@ class ConfirmForm(FlaskForm):
     """A bare button (cancel, publish, check-in): only the CSRF token."""
 
 
+class WithdrawOutputForm(FlaskForm):
+    reason = TextAreaField(_l("Why is this key point withdrawn?"),
+                           description=_l("For example: the group asked for it to be taken "
+                                          "out. The reason is kept in the audit log."),
+                           validators=[DataRequired(), Length(max=1000)])
+
+
 class OutputForm(FlaskForm):
     text = TextAreaField(_l("Key point"), validators=[DataRequired(), Length(max=5000)])
     analysis = RadioField(_l("May it be analysed?"), choices=choices([("yes", _l("Yes")),

@@ -1,5 +1,8 @@
-"""Reminders 48 hours before a workshop: a job kind and a CLI command, both safe to run twice
-(each booking is marked reminded in the same transaction that queues its email)."""
+"""Reminders 48 hours before a workshop, and the retention purge of interview notes: each a job
+kind, a CLI command and a schedule (the job worker started by `make run` starts the reminders
+every hour and the purge every night by itself). All are safe to run twice: each booking is
+marked reminded in the same transaction that queues its email, and a purged interview is
+never purged again."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,13 +11,17 @@ import click
 from flask_babel import lazy_gettext as _l
 
 from app.db import Session, utcnow
-from app.jobs.registry import job
+from app.jobs.registry import job, schedule_job
 from workshops.notifications import send_booking_email
 from workshops.operations import mark_reminded
 from workshops.queries import reminders_due
 from workshops.views import bp
 
 REMINDER_HOURS = 48
+# When the job worker starts them (crontab fields, UTC): reminders at 5 past every hour, so a
+# booking is reminded 47 to 48 hours ahead; the purge at 14:30 UTC, the small hours in Aotearoa.
+REMINDER_SCHEDULE = {"minute": "5"}
+PURGE_SCHEDULE = {"minute": "30", "hour": "14"}
 
 
 def send_reminders(now: datetime | None = None, progress=None) -> int:
@@ -37,6 +44,9 @@ def send_reminders(now: datetime | None = None, progress=None) -> int:
 def reminders_job(ctx) -> dict:
     sent = send_reminders(progress=lambda done, total: ctx.progress(done=done, total=total))
     return {"sent": sent}
+
+
+schedule_job("workshops.send_reminders", **REMINDER_SCHEDULE)
 
 
 @bp.cli.command("send-reminders")
@@ -62,6 +72,9 @@ def purge_job(ctx) -> dict:
     purged = purge_expired_interviews()
     ctx.progress(done=len(purged), total=len(purged))
     return {"purged": len(purged)}
+
+
+schedule_job("workshops.purge_expired", **PURGE_SCHEDULE)
 
 
 @bp.cli.command("purge-expired")

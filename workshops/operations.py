@@ -280,14 +280,27 @@ def record_output(actor, workshop: Workshop, *, text: str, consent: ConsentScope
     return output
 
 
-def withdraw_output(actor, output: WorkshopOutput) -> None:
-    if not output.workshop.can_manage(actor):
-        raise OperationRefused(_("Only the workshop's facilitators may withdraw its outputs."))
+def withdraw_output(actor, output: WorkshopOutput, *, reason: str, ip: str = "") -> None:
+    """Withdraw one recorded key point: its FeedbackItem's consent is withdrawn (no longer
+    analysed, quoted or published) through the corpus, which records "consent.changed"; the
+    withdrawal and its REASON are audited here too. Only the facilitator who recorded it (or
+    an admin) may: the corpus refuses anyone else."""
     from app.corpus.models import FeedbackItem
 
-    item = Session.get(FeedbackItem, output.feedback_item_id)
-    if item is not None:
-        withdraw_consent(actor, item, reason="withdrawn by the facilitator")
+    if not output.workshop.can_manage(actor):
+        raise OperationRefused(_("Only the workshop's facilitators may withdraw its outputs."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused(_("Say why this key point is withdrawn: the reason is kept in "
+                                 "the audit log."), field="reason")
+    item = Session.get(FeedbackItem, output.feedback_item_id) \
+        if output.feedback_item_id is not None else None
+    if item is None or not item.consent_analysis:
+        raise OperationRefused(_("This key point is already withdrawn."))
+    withdraw_consent(actor, item, reason=reason, ip=ip)
+    record_event(actor, "workshops.output_withdrawn", target=output, ip=ip,
+                 detail={"workshop_id": output.workshop_id, "feedback_item_id": item.id,
+                         "reason": reason})
 
 
 # ---------------------------------------------------------------- calendar feed

@@ -11,13 +11,14 @@ app.extensions["korero_jobs"]. app/jobs/worker.py does the same for huey_consume
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from app.db import Session
+from app.jobs.registry import Schedule, schedules
 
 log = logging.getLogger("korero.jobs")
 
@@ -29,6 +30,8 @@ class JobQueue:
     huey: Huey
     run_job: object  # the huey task: run_job(job_id) enqueues
     recover_stale_jobs: object
+    # Job kind -> the periodic task that starts it (registry.schedule_job).
+    scheduled: dict[str, object] = field(default_factory=dict)
 
 
 def build_huey(config) -> Huey:
@@ -72,9 +75,33 @@ def init_app(app: Flask) -> JobQueue:
         if sent:
             log.info("jobs sent to the queue again at worker start: %s", sent)
 
-    queue = JobQueue(huey=huey, run_job=run_job, recover_stale_jobs=recover_stale_jobs)
+    scheduled = {kind: _schedule(app, huey, entry) for kind, entry in schedules().items()}
+    queue = JobQueue(huey=huey, run_job=run_job, recover_stale_jobs=recover_stale_jobs,
+                     scheduled=scheduled)
     app.extensions["korero_jobs"] = queue
     return queue
+
+
+def _start_scheduled(kind: str) -> int | None:
+    from app.jobs.operations import start_scheduled_job
+
+    job = start_scheduled_job(kind)
+    Session.commit()  # sends the job to the queue (after_commit)
+    if job is None:
+        log.info("scheduled job %s skipped: one is still queued or running", kind)
+        return None
+    return job.id
+
+
+def _schedule(app: Flask, huey: Huey, entry: Schedule):
+    """A huey periodic task that starts a job of ENTRY.kind when its crontab matches: the
+    work itself then runs as an ordinary job (a row, progress, the /jobs/ pages)."""
+
+    @huey.periodic_task(crontab(**entry.crontab_fields), name=f"scheduled:{entry.kind}")
+    def start() -> int | None:
+        return _in_app_context(app, _start_scheduled, entry.kind)
+
+    return start
 
 
 def get_queue(app: Flask | None = None) -> JobQueue:
