@@ -16,6 +16,7 @@ from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
+from workshops.timezones import is_known_zone
 from workshops.models import (
     ATTENDANCE,
     FORMATS,
@@ -63,6 +64,9 @@ def _check_workshop(data: dict) -> None:
     if data["format"] in ("in_person", "hybrid") and not (data.get("venue_address") or "").strip():
         raise OperationRefused(_("An in-person or hybrid workshop needs a venue address."),
                                field="venue_address")
+    if "timezone" in data and not is_known_zone(data["timezone"]):
+        raise OperationRefused(_("Choose the workshop's time zone from the list (for example "
+                                 "Pacific/Auckland)."), field="timezone")
     unknown = [code for code in data.get("languages", []) if code not in LANGUAGES]
     if unknown:
         raise OperationRefused(_("Choose languages from the list."), field="languages")

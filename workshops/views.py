@@ -44,6 +44,7 @@ from workshops.queries import (
     waitlist_position,
     workshops_in_month,
 )
+from workshops.timezones import default_zone_name
 
 bp = Blueprint("workshops", __name__)
 
@@ -52,7 +53,8 @@ bp = Blueprint("workshops", __name__)
 def _labels():
     return {"workshop_format_labels": FORMAT_LABELS, "workshop_language_labels": LANGUAGE_LABELS,
             "workshop_status_labels": STATUS_LABELS,
-            "workshop_audience_labels": dict(audience_choices())}
+            "workshop_audience_labels": dict(audience_choices()),
+            "workshop_site_zone": default_zone_name()}
 
 
 def _booking_limit() -> str:

@@ -2,7 +2,7 @@
 secret link of a guest's receipt (only its SHA-256 stored)
 
 Revision ID: submissions_0002
-Revises: 0008
+Revises: workshops_0003
 Create Date: 2026-11-28 12:13:39.260696
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 revision = 'submissions_0002'
 # The head when this was written; the merger re-points this one line onto the newest head.
-down_revision = '0008'
+down_revision = 'workshops_0003'
 branch_labels = None
 depends_on = None
 
