@@ -5,6 +5,7 @@ marked reminded in the same transaction that queues its email, and a purged inte
 never purged again."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import click
@@ -17,6 +18,7 @@ from workshops.operations import mark_reminded
 from workshops.queries import reminders_due
 from workshops.views import bp
 
+log = logging.getLogger("korero.workshops")
 REMINDER_HOURS = 48
 # When the job worker starts them (crontab fields, UTC): reminders at 5 past every hour, so a
 # booking is reminded 47 to 48 hours ahead; the purge at 14:30 UTC, the small hours in Aotearoa.
@@ -57,6 +59,29 @@ def send_reminders_command():
     sent = send_reminders()
     wait_for_background_mail(60)
     click.echo(f"Sent {sent} reminder(s).")
+
+
+@job("workshops.send_notices", label=_l("Send booking emails"))
+def send_notices_job(ctx, notices: list) -> dict:
+    """The emails (with their .ics) of booking changes a request committed: NOTICES is a
+    list of [kind, booking id]. A message the mail server refuses is logged and counted; the
+    others still go."""
+    from smtplib import SMTPException
+
+    from workshops.models import Booking
+
+    sent = failed = 0
+    for index, (kind, booking_id) in enumerate(notices, start=1):
+        booking = Session.get(Booking, booking_id)
+        if booking is not None:
+            try:
+                send_booking_email(kind, booking, now=True)
+                sent += 1
+            except (SMTPException, OSError):
+                log.exception("booking %s: could not send the %s email", booking_id, kind)
+                failed += 1
+        ctx.progress(done=index, total=len(notices))
+    return {"sent": sent, "failed": failed}
 
 
 def purge_expired_interviews(today=None) -> list[dict]:

@@ -16,7 +16,6 @@ from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
-from workshops.timezones import is_known_zone
 from workshops.models import (
     ATTENDANCE,
     FORMATS,
@@ -26,6 +25,7 @@ from workshops.models import (
     Workshop,
     WorkshopOutput,
 )
+from workshops.timezones import is_known_zone
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,17 @@ def confirmed_count(workshop: Workshop) -> int:
         Booking.workshop_id == workshop.id, Booking.status == "confirmed")) or 0
 
 
+def _has_free_place(workshop: Workshop) -> bool:
+    """Fewer than CAPACITY confirmed: reads at most CAPACITY rows (LIMIT), so a booking costs
+    the same however long the waitlist or however many other bookings there are."""
+    from sqlalchemy import func
+
+    confirmed = select(Booking.id).where(Booking.workshop_id == workshop.id,
+                                         Booking.status == "confirmed").limit(workshop.capacity)
+    taken = Session.scalar(select(func.count()).select_from(confirmed.subquery())) or 0
+    return taken < workshop.capacity
+
+
 def book_place(actor, workshop: Workshop, *, access_needs: str = "", dietary_needs: str = "",
                organisation=None, now: datetime | None = None) -> tuple[Booking, list[Notice]]:
     """Book ACTOR a place, or a place on the waitlist when the workshop is full.
@@ -191,7 +202,7 @@ def book_place(actor, workshop: Workshop, *, access_needs: str = "", dietary_nee
         return booking, []
     if not workshop.is_bookable(now):
         raise OperationRefused(_("Booking for this workshop has closed."))
-    status = "confirmed" if confirmed_count(workshop) < workshop.capacity else "waitlisted"
+    status = "confirmed" if _has_free_place(workshop) else "waitlisted"
     if booking is None:
         booking = Booking(workshop_id=workshop.id, user_id=actor.id)
         Session.add(booking)

@@ -2,6 +2,7 @@
 in which its times are typed, shown and written to its calendar files."""
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, has_app_context
@@ -21,8 +22,14 @@ def default_zone_name() -> str:
     return name or DEFAULT_TIMEZONE
 
 
+@lru_cache(maxsize=1)
+def _all_zones() -> frozenset[str]:
+    """The tz database's names: read from disk once (available_timezones walks the tree)."""
+    return frozenset(available_timezones())
+
+
 def is_known_zone(name: str | None) -> bool:
-    if not name or name not in available_timezones():
+    if not name or name not in _all_zones():
         return False
     try:
         ZoneInfo(name)
@@ -40,7 +47,7 @@ def zone_choices() -> list[tuple[str, str]]:
     """(name, label) for the form: the common zones (and the site's), then every other."""
     first = list(dict.fromkeys((default_zone_name(), *COMMON_ZONES)))
     # Region/City names only: no legacy aliases ("NZ", "US/Pacific") or "localtime".
-    rest = sorted(name for name in available_timezones() - set(first)
+    rest = sorted(name for name in _all_zones() - set(first)
                   if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/",
                                                           "right/", "US/", "Canada/",
                                                           "Brazil/", "Chile/", "Mexico/")))

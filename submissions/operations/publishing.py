@@ -9,7 +9,7 @@ from app.errors import OperationRefused
 from app.privacy.audit import record_event
 from submissions.models import Redaction, Submission
 
-__all__ = ["REDACTED", "publish_submission", "public_text", "redact"]
+__all__ = ["REDACTED", "public_text", "publish_submission", "redact"]
 
 
 def _require_analyst(actor) -> None:

@@ -3,6 +3,7 @@
 search and stakeholder-group filter; the original passage never reaches the public."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from submission_support import (
     analyst,
     good_answers,
@@ -12,7 +13,6 @@ from submission_support import (
     submitter,
     token_of,
 )
-from sqlalchemy import select
 
 from app.db import Session
 

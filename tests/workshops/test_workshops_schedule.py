@@ -3,7 +3,7 @@ periodic task (registered through app.jobs.registry.schedule_job) that starts an
 never a second one while the first is queued or running."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -31,10 +31,10 @@ def _due(queue, when: datetime) -> set[str]:
 def test_reminders_hourly_and_the_purge_nightly_are_periodic_tasks(queue):
     assert {"workshops.send_reminders", "workshops.purge_expired"} <= set(queue.scheduled)
     assert "scheduled:workshops.send_reminders" in _due(
-        queue, datetime(2026, 3, 1, 9, 5, tzinfo=timezone.utc))
+        queue, datetime(2026, 3, 1, 9, 5, tzinfo=UTC))
     assert "scheduled:workshops.send_reminders" not in _due(
-        queue, datetime(2026, 3, 1, 9, 6, tzinfo=timezone.utc))
-    nightly = datetime(2026, 3, 1, 14, 30, tzinfo=timezone.utc)
+        queue, datetime(2026, 3, 1, 9, 6, tzinfo=UTC))
+    nightly = datetime(2026, 3, 1, 14, 30, tzinfo=UTC)
     assert "scheduled:workshops.purge_expired" in _due(queue, nightly)
     assert "scheduled:workshops.purge_expired" not in _due(queue, nightly + timedelta(hours=1))
 
