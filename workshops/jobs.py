@@ -33,10 +33,12 @@ def send_reminders(now: datetime | None = None, progress=None) -> int:
     due = reminders_due(now, hours=REMINDER_HOURS)
     sent = 0
     for index, booking in enumerate(due, start=1):
+        Session.commit()  # end the reads: each write below starts its own transaction
         mark_reminded(booking, now)
         Session.commit()
         send_booking_email("reminder", booking)
         sent += 1
+        Session.commit()
         if progress is not None:
             progress(index, len(due))
     return sent
@@ -80,7 +82,12 @@ def send_notices_job(ctx, notices: list) -> dict:
             except (SMTPException, OSError):
                 log.exception("booking %s: could not send the %s email", booking_id, kind)
                 failed += 1
+        # End the read transaction first: on SQLite a transaction that read and then writes
+        # (the progress UPDATE) is refused at once when a booking committed in between;
+        # a fresh one waits its turn for the write lock instead.
+        Session.commit()
         ctx.progress(done=index, total=len(notices))
+    Session.commit()
     return {"sent": sent, "failed": failed}
 
 
