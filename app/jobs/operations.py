@@ -10,7 +10,7 @@ import json
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 
@@ -50,17 +50,6 @@ def start_job(actor, kind: str, title: str | None = None, **params) -> Job:
     job = create_job(actor, kind, title, params)
     Session().info.setdefault(_PENDING, []).append(job.id)
     return job
-
-
-def start_scheduled_job(kind: str) -> Job | None:
-    """The worker's scheduled start of KIND (see `registry.schedule_job`), by the system (no
-    actor): None, and nothing started, while a job of that kind is still queued or running.
-    The caller commits, which sends the job to the queue."""
-    active = Session.scalar(select(Job.id).where(
-        Job.kind == kind, Job.status.in_(("queued", "running"))).limit(1))
-    if active is not None:
-        return None
-    return start_job(None, kind)
 
 
 def cancel_job(actor, job: Job) -> Job:
