@@ -210,3 +210,31 @@ def test_participants_cannot_withdraw_an_output(client, auth, make_workshop, mak
     Session.commit()
     auth.login(make_user())
     assert client.get(f"/workshops/outputs/{output.id}/withdraw").status_code in (403, 404)
+
+
+def test_the_list_filters_by_region_format_audience_date_and_places_left(
+        client, make_workshop, make_user):
+    make_workshop(title="Hui Otago", region="Otago", format="in_person", days=3)
+    online = make_workshop(title="Fono online", region="Online", format="online", days=20)
+    full = make_workshop(title="Talanoa full", region="Auckland", capacity=1, days=5)
+    make_workshop(title="Hui for iwi", region="Waikato", audience="iwi_maori", days=8)
+    ops.book_place(make_user(), full)
+    Session.commit()
+
+    def titles(query: str) -> set[str]:
+        html = client.get("/workshops/?" + query).get_data(as_text=True)
+        return {t for t in ("Hui Otago", "Fono online", "Talanoa full", "Hui for iwi")
+                if t in html}
+
+    assert titles("") == {"Hui Otago", "Fono online", "Talanoa full", "Hui for iwi"}
+    assert titles("region=Otago") == {"Hui Otago"}
+    assert titles("format=online") == {"Fono online"}
+    assert titles("audience=iwi_maori") == {"Hui for iwi"}
+    assert titles("places=1") == {"Hui Otago", "Fono online", "Hui for iwi"}
+    later = online.starts_at.date() - timedelta(days=1)
+    assert titles(f"from={later.isoformat()}") == {"Fono online"}
+    page = client.get("/workshops/?from=not-a-date").get_data(as_text=True)
+    assert "YYYY-MM-DD" in page  # says what to fix, and still lists
+    month = online.starts_at.astimezone(online.zone).strftime("%Y-%m")
+    assert "Fono online" in client.get(f"/workshops/month?month={month}").get_data(
+        as_text=True)
