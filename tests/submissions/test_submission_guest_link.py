@@ -130,3 +130,21 @@ def test_guests_are_allowed_per_consultation(app, client, auth, analyst, make_co
     assert first.allows_guests and second.allows_guests  # every form of the consultation
     assert Session.scalar(select(AuditEvent).where(
         AuditEvent.action == "submissions.guests_changed")) is not None
+
+
+def test_a_guest_withdraws_from_the_receipt_in_the_session_they_submitted_in(
+        app, client, make_form, submitter):
+    form = make_form(allows_guests=True)
+    draft_id = submitter.start(form)
+    response = submitter.post(draft_id, good_answers(guest_name="Ana",
+                                                     guest_email="ana@example.test"),
+                              action="submit")
+    run_recording_jobs(app)
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Withdraw this submission" in receipt and "Change my answers" in receipt
+    submission = only_submission()
+    client.post(f"/submissions/receipts/{submission.id}/withdraw",
+                data={"csrf_token": token_of(receipt)})
+    Session.expire_all()
+    assert only_submission().withdrawn_at is not None
+    assert not any(item.consent_analysis for item in _items().values())
