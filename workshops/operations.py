@@ -23,6 +23,7 @@ from workshops.models import (
     Booking,
     CalendarFeed,
     Workshop,
+    WorkshopFacilitator,
     WorkshopOutput,
 )
 from workshops.timezones import is_known_zone
@@ -90,6 +91,10 @@ def create_workshop(actor, consultation, data: dict) -> Workshop:
     _check_workshop(data)
     workshop = Workshop(consultation_id=consultation.id, created_by_id=actor.id, status="draft")
     _apply(workshop, data)
+    if actor.has_role("facilitator"):  # an admin who is not a facilitator only creates it
+        workshop.facilitator_links.append(WorkshopFacilitator(user_id=actor.id,
+                                                              added_by_id=actor.id,
+                                                              added_at=utcnow()))
     Session.add(workshop)
     Session.flush()
     record_event(actor, "workshops.created", target=workshop)
