@@ -217,3 +217,18 @@ def test_tasks_count_only_the_workshops_you_run(make_workshop, make_user):
     make_workshop(days=4, run_by=[other])
     task = next(iter(tasks(runner)))
     assert task.count == 1
+
+
+def test_the_demo_facilitator_runs_every_demo_workshop(app):
+    from app.models import User
+    from app.seed import seed_demo
+    from workshops.hooks import DEMO_WORKSHOPS
+
+    seed_demo(Session, password="demo password for tests")
+    seed_demo(Session, password="demo password for tests")  # twice: nothing added twice
+    facilitator = Session.scalar(select(User).where(User.email == "facilitator@demo.korero.nz"))
+    titles = [row[0] for row in DEMO_WORKSHOPS]
+    for workshop in Session.scalars(select(Workshop).where(Workshop.title.in_(titles))):
+        assert [link.user_id for link in workshop.facilitator_links] == [facilitator.id]
+        assert workshop.can_manage(facilitator)
+    assert len(staffing.workshops_run_by(facilitator, None)) == len(titles)
