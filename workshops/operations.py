@@ -47,6 +47,12 @@ def _refuse_unless_facilitator(actor) -> None:
         raise OperationRefused(_("Only facilitators may run workshops."))
 
 
+def _refuse_unless_runs(actor, workshop: Workshop) -> None:
+    """Only the workshop's own facilitators (and admins) edit, publish or cancel it."""
+    if actor is None or not workshop.can_manage(actor):
+        raise OperationRefused(_("Only this workshop's facilitators may change it."))
+
+
 def _check_workshop(data: dict) -> None:
     if not (data.get("title") or "").strip():
         raise OperationRefused(_("Give the workshop a title."), field="title")
@@ -103,7 +109,7 @@ def create_workshop(actor, consultation, data: dict) -> Workshop:
 
 def update_workshop(actor, workshop: Workshop, data: dict) -> Workshop:
     """Edit a workshop that is not cancelled; capacity cannot drop below confirmed bookings."""
-    _refuse_unless_facilitator(actor)
+    _refuse_unless_runs(actor, workshop)
     if workshop.status == "cancelled":
         raise OperationRefused(_("A cancelled workshop cannot be edited."))
     _check_workshop(data)
@@ -120,7 +126,7 @@ def update_workshop(actor, workshop: Workshop, data: dict) -> Workshop:
 
 
 def publish_workshop(actor, workshop: Workshop) -> Workshop:
-    _refuse_unless_facilitator(actor)
+    _refuse_unless_runs(actor, workshop)
     if workshop.status != "draft":
         raise OperationRefused(_("Only a draft workshop can be published."))
     workshop.status = "published"
@@ -132,7 +138,7 @@ def publish_workshop(actor, workshop: Workshop) -> Workshop:
 
 def cancel_workshop(actor, workshop: Workshop) -> list[Notice]:
     """Cancel the workshop and every booking; everyone booked or waiting is told."""
-    _refuse_unless_facilitator(actor)
+    _refuse_unless_runs(actor, workshop)
     if workshop.status == "cancelled":
         raise OperationRefused(_("This workshop is already cancelled."))
     _lock(workshop)

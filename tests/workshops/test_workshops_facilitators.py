@@ -232,3 +232,26 @@ def test_the_demo_facilitator_runs_every_demo_workshop(app):
         assert [link.user_id for link in workshop.facilitator_links] == [facilitator.id]
         assert workshop.can_manage(facilitator)
     assert len(staffing.workshops_run_by(facilitator, None)) == len(titles)
+
+
+def test_the_operations_refuse_a_facilitator_who_does_not_run_it(running, make_user):
+    """The views 404 first; the operations refuse too, whoever calls them."""
+    runner, workshop, booking, output = running
+    other = make_user("facilitator")
+    attempts = (
+        lambda: ops.publish_workshop(other, workshop),
+        lambda: ops.cancel_workshop(other, workshop),
+        lambda: ops.set_attendance(other, booking, "attended"),
+        lambda: ops.record_output(other, workshop, text="No.", consent=ConsentScope(
+            analysis=True, quote="none", publish="none")),
+        lambda: ops.withdraw_output(other, output, reason="No."),
+        lambda: staffing.add_facilitator(other, workshop, other),
+        lambda: staffing.remove_facilitator(other, workshop, runner),
+    )
+    for attempt in attempts:
+        with pytest.raises(OperationRefused):
+            attempt()
+        Session.rollback()
+    assert Session.get(Workshop, workshop.id).status == "published"
+    # ... while the one who runs it may (its one booking is told).
+    assert [n.kind for n in ops.cancel_workshop(runner, workshop)] == ["workshop_cancelled"]
