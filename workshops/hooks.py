@@ -125,7 +125,16 @@ def export_personal_data(person) -> dict:
     } for booking in bookings],
         "has_calendar_feed": Session.scalar(select(CalendarFeed.id).where(
             CalendarFeed.user_id == person.id, CalendarFeed.is_revoked.is_(False))) is not None,
-        "interviews": _interviews_of(person)}
+        "interviews": _interviews_of(person),
+        "workshops_facilitated": [{"workshop": link_workshop.title,
+                                   "starts_at": link_workshop.starts_at.isoformat()}
+                                  for link_workshop in _workshops_run_by(person)]}
+
+
+def _workshops_run_by(person) -> list[Workshop]:
+    from workshops.facilitators import workshops_run_by
+
+    return workshops_run_by(person, None)
 
 
 def _interviews_of(person) -> list[dict]:

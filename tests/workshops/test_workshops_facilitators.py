@@ -255,3 +255,12 @@ def test_the_operations_refuse_a_facilitator_who_does_not_run_it(running, make_u
     assert Session.get(Workshop, workshop.id).status == "published"
     # ... while the one who runs it may (its one booking is told).
     assert [n.kind for n in ops.cancel_workshop(runner, workshop)] == ["workshop_cancelled"]
+
+
+def test_a_facilitators_data_export_lists_the_workshops_they_run(make_workshop, make_user):
+    from workshops.hooks import export_personal_data
+
+    runner = make_user("facilitator")
+    make_workshop(title="Hui we run", run_by=[runner])
+    exported = export_personal_data(runner)["workshops_facilitated"]
+    assert [row["workshop"] for row in exported] == ["Hui we run"]
