@@ -30,7 +30,6 @@ from flask_wtf.csrf import generate_csrf
 from app.packages import navigation
 from app.permissions import may_access
 from app.security import csp_nonce
-
 from forums import cache, queries
 from forums.forms import ButtonForm
 from forums.models import ForumSpace, ForumThread
