@@ -27,6 +27,7 @@ from forums.forms import (
     SpaceForm,
 )
 from forums.models import EMAIL_MODES, ForumPost, ForumPreference
+from forums.search import CANDIDATES
 from forums.views import _post, _space, _thread, bp, user_key
 
 FLAG_LIMIT = "10 per minute;50 per day"
@@ -282,7 +283,8 @@ def search():
     results, total = queries.search(get_current_consultation(), current_user, query,
                                     page=page) if query else ([], 0)
     return render_template("forums/search.html", query=query, results=results, total=total,
-                           page=page, per_page=20)
+                           page=page, per_page=20, capped=total >= CANDIDATES,
+                           candidates=CANDIDATES)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
