@@ -99,6 +99,16 @@ def unread_count(user: User) -> int:
     return len(visible_notifications(user, unread_only=True, limit=500))
 
 
+BADGE_CAP = 99
+
+
+def badge_count(user: User) -> int:
+    """The unread count on the navigation's Forum link, asked on every page: one query that
+    finds nothing in the usual case, and never more than BADGE_CAP notifications loaded (each
+    still checked against what USER may see, so a caucus they left counts no more)."""
+    return len(visible_notifications(user, unread_only=True, limit=BADGE_CAP))
+
+
 def mark_read(user: User, *, thread_id: int | None = None) -> None:
     """Mark USER's notifications read (those of one thread when THREAD_ID is given)."""
     now = utcnow()
