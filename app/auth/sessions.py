@@ -8,6 +8,7 @@ from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from app.auth import user_cache
 from app.db import Session, utcnow
 from app.extensions import login_manager
 from app.models import User
@@ -17,10 +18,12 @@ SIGNED_IN_AT_KEY = "signed_in_at"
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: the id is "<user id>:<session version>"."""
+    """Flask-Login loader: the id is "<user id>:<session version>". The person comes from
+    app/auth/user_cache.py: one light query, checked against the database on every request,
+    so a disabled account, a removed role or a bumped session version counts at once."""
     try:
         raw_id, raw_version = user_id.split(":", 1)
-        user = Session.get(User, int(raw_id))
+        user = user_cache.load(int(raw_id))
     except (ValueError, TypeError):
         return None
     if user is None or not user.is_enabled or str(user.session_version) != raw_version:
