@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.analysis import exchange_codings
 from app.analysis.views import bp
+from app.corpus.models import FeedbackItem
 from app.corpus.operations import record_feedback
 from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS, ConsentScope
 from app.db import Session
@@ -66,6 +67,11 @@ def _group_of(value: str, row_number: int) -> str | None:
     return value
 
 
+def _already_imported(source_id: str) -> bool:
+    return Session.scalar(select(FeedbackItem.id).where(
+        FeedbackItem.source == "imported_row", FeedbackItem.source_id == source_id)) is not None
+
+
 @bp.cli.command("import-feedback")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--consultation", "slug", required=True, help="The consultation's slug.")
@@ -93,7 +99,7 @@ def import_feedback(file, slug, text_column, id_column, group_column, question_c
     question_column = _column(header, question_column, "--question-column")
     source_name = (source_name or file.stem)[:30]
     consent = ConsentScope(True, quote, publish, None)
-    added = skipped = 0
+    added = skipped = known = 0
     with click.progressbar(rows, label=f"Importing {file.name}") as bar:
         for number, row in enumerate(bar, start=1):
             text = (row.get(text_column) or "").strip()
@@ -101,10 +107,14 @@ def import_feedback(file, slug, text_column, id_column, group_column, question_c
                 skipped += 1
                 continue
             external = (row.get(id_column) or "").strip() if id_column else str(number)
+            source_id = f"{consultation.id}:{source_name}:{external}"[:80]
+            if _already_imported(source_id):
+                known += 1  # the system never rewrites a row it loaded before
+                continue
             try:
                 item = record_feedback(
                     None, consultation=consultation, source="imported_row",
-                    source_id=f"{consultation.id}:{source_name}:{external}"[:80], text=text,
+                    source_id=source_id, text=text,
                     question_key=(row.get(question_column) or "").strip()[:80] or None
                     if question_column else None, consent=consent)
             except OperationRefused as error:
@@ -118,7 +128,8 @@ def import_feedback(file, slug, text_column, id_column, group_column, question_c
     record_event(None, "analysis.feedback_imported", target=consultation,
                  detail={"file": file.name, "rows": added, "source": source_name})
     Session.commit()
-    click.echo(f"Loaded {added} rows into “{consultation.title}” ({skipped} empty rows skipped).")
+    click.echo(f"Loaded {added} rows into “{consultation.title}” ({skipped} empty rows "
+               f"skipped, {known} loaded before and left as they were).")
 
 
 @bp.cli.group("themes")
