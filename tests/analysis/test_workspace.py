@@ -11,8 +11,8 @@ from app.analysis.coding import apply_themes, suggest
 from app.analysis.models import Coding
 from app.analysis.queries import method_notes
 from app.analysis.workspace import Filters, items_stmt, progress
-from app.corpus.operations import update_feedback, withdraw_consent
 from app.corpus.models import FeedbackItem
+from app.corpus.operations import update_feedback, withdraw_consent
 from app.db import Session
 from app.models import User
 
