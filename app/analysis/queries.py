@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.analysis.agreement import cohen_kappa, f1_with_interval
-from app.analysis.models import Codebook, Coding, Theme
+from app.analysis.models import Codebook, Coding, DiscoveryRun, Theme
 from app.corpus.models import FeedbackItem
 from app.db import Session
 
@@ -146,8 +146,13 @@ def method_notes(consultation_id: int) -> MethodNotes:
 
 
 def last_discovery(consultation_id: int) -> LastDiscovery | None:
-    """The newest finished theme discovery (none until discovery runs are stored)."""
-    return None
+    """The newest finished theme discovery of the consultation."""
+    run = Session.scalar(select(DiscoveryRun).where(
+        DiscoveryRun.consultation_id == consultation_id, DiscoveryRun.status == "finished")
+        .order_by(DiscoveryRun.finished_at.desc(), DiscoveryRun.id.desc()).limit(1))
+    if run is None:
+        return None
+    return LastDiscovery(run.method, run.seed, run.finished_at, run.theme_count)
 
 
 def analyst_agreement(consultation_id: int) -> AnalystAgreement:

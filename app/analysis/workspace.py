@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, false, func, select
+from sqlalchemy.orm import contains_eager
 
 from app.analysis.models import Codebook, Coding, ItemAnnotation, Theme
 from app.corpus.models import FeedbackItem
@@ -145,6 +146,7 @@ def codings_by_item(item_ids: list[int]) -> dict[int, list[Coding]]:
     if not item_ids:
         return found
     rows = Session.scalars(select(Coding).join(Theme, Theme.id == Coding.theme_id)
+                           .options(contains_eager(Coding.theme))
                            .where(Coding.item_id.in_(item_ids), Theme.status == "active",
                                   Coding.status != "rejected")
                            .order_by(Coding.item_id, Coding.id))
@@ -163,7 +165,7 @@ def evidence_rich_ids(item_ids: list[int]) -> set[int]:
 def pending_suggestions(consultation_id: int, confidence: str = ""):
     """A select of pending model suggestions on countable items, lowest confidence first."""
     stmt = (select(Coding).join(FeedbackItem, FeedbackItem.id == Coding.item_id)
-            .join(Theme, Theme.id == Coding.theme_id)
+            .join(Theme, Theme.id == Coding.theme_id).options(contains_eager(Coding.theme))
             .where(FeedbackItem.consultation_id == consultation_id,
                    FeedbackItem.consent_analysis.is_(True), Theme.status == "active",
                    Coding.status == "suggested"))

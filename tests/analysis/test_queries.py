@@ -76,3 +76,18 @@ def test_two_analysts_on_the_same_items_give_kappa(consultation, make_item, make
     assert agreement.items_compared == 4
     # 8 decisions, 6 agree; each coder said yes 5 times: p_o = .75, p_e = (25 + 9) / 64
     assert agreement.kappa == pytest.approx((0.75 - 34 / 64) / (1 - 34 / 64))
+
+
+def test_method_notes_name_the_newest_finished_discovery(consultation):
+    from app.analysis.models import DiscoveryRun
+    from app.db import utcnow
+
+    assert method_notes(consultation.id).last_discovery is None
+    Session.add_all([
+        DiscoveryRun(consultation_id=consultation.id, method="tfidf-kmeans", seed=1,
+                     status="finished", theme_count=12, finished_at=utcnow()),
+        DiscoveryRun(consultation_id=consultation.id, method="minilm-kmeans", seed=2,
+                     status="running")])
+    Session.flush()
+    last = method_notes(consultation.id).last_discovery
+    assert (last.method, last.seed, last.theme_count) == ("tfidf-kmeans", 1, 12)
