@@ -157,3 +157,16 @@ def test_assisted_coding_suggests_with_provenance(app, client, csrf_token, analy
             best[coding.item_id] = (coding.theme_id, coding.confidence)
     right = sum(best[item.id][0] == themes[topic].id for topic, item in uncoded)
     assert right >= 6  # the model learnt the topics (9 items, three near-identical topics)
+
+
+def test_themes_discover_command(app, consultation, corpus):
+    result = app.test_cli_runner().invoke(args=[
+        "themes", "discover", "--consultation", consultation.slug, "--method", METHOD,
+        "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    run = Session.scalars(select(DiscoveryRun)).one()
+    assert (run.status, run.seed, run.item_count) == ("finished", 5, 45)
+    assert f"{run.theme_count} candidate themes from 45 items" in result.output
+    wrong = app.test_cli_runner().invoke(args=[
+        "themes", "discover", "--consultation", consultation.slug, "--method", "magic"])
+    assert wrong.exit_code != 0 and "Unknown method 'magic'" in wrong.output
