@@ -59,14 +59,14 @@ def _texts(consultation, item_ids):
 def items():
     consultation = consultation_or_404()
     codebook = current_codebook(consultation.id)
-    filters = Filters.from_args(request.args)
+    filters = Filters.from_args(request.args, current_user.id)
     page = paginate(items_stmt(consultation.id, codebook, filters), requested_page())
     ids = [item.id for item in page.items]
     return render_template(
         "analysis/items.html", consultation=consultation, codebook=codebook, page=page,
         filters=filters, choices=filter_choices(consultation.id),
         themes=active_themes(codebook.id) if codebook else [], texts=_texts(consultation, ids),
-        codings=codings_by_item(ids), evidence=evidence_rich_ids(ids),
+        codings=codings_by_item(ids, filters.blind_coder_id), evidence=evidence_rich_ids(ids),
         progress=progress(consultation.id, codebook), source_label=source_label,
         groups=STAKEHOLDER_GROUPS, bands=CONFIDENCE_BANDS)
 
@@ -81,8 +81,8 @@ def _coding_form(themes, formdata=None) -> CodingForm:
 def _render_item(consultation, item, *, form=None, status=200):
     codebook = current_codebook(consultation.id)
     themes = active_themes(codebook.id) if codebook else []
-    filters = Filters.from_args(request.args)
-    codings = codings_by_item([item.id]).get(item.id, [])
+    filters = Filters.from_args(request.args, current_user.id)
+    codings = codings_by_item([item.id], filters.blind_coder_id).get(item.id, [])
     correct_form = CorrectForm()
     correct_form.themes.choices = [(theme.id, theme.name) for theme in themes]
     correct_form.themes.data = [c.theme_id for c in codings if c.status == "suggested"]
@@ -146,7 +146,7 @@ def code_item(item_id: int):
 
 
 def _after_coding(consultation, codebook, item, *, go_on: bool):
-    filters = Filters.from_args(request.args)
+    filters = Filters.from_args(request.args, current_user.id)
     next_id = next_item_id(consultation.id, codebook, filters, item.id) if go_on else None
     return redirect(url_for("analysis.item", item_id=next_id or item.id, **filters.as_args()))
 
@@ -161,7 +161,7 @@ def remove_coding(item_id: int, coding_id: int):
         Session.commit()
         flash(_("Coding removed."), "success")
     return redirect(url_for("analysis.item", item_id=item.id,
-                            **Filters.from_args(request.args).as_args()))
+                            **Filters.from_args(request.args, current_user.id).as_args()))
 
 
 @bp.post("/items/<int:item_id>/codings/<int:coding_id>/accept")
@@ -178,7 +178,7 @@ def accept_coding(item_id: int, coding_id: int):
             Session.commit()
             flash(_("Suggestion accepted."), "success")
     return redirect(url_for("analysis.item", item_id=item.id,
-                            **Filters.from_args(request.args).as_args()))
+                            **Filters.from_args(request.args, current_user.id).as_args()))
 
 
 @bp.post("/items/<int:item_id>/correct")
@@ -198,7 +198,7 @@ def correct_item(item_id: int):
             Session.commit()
             flash(_("Suggestions corrected."), "success")
     return redirect(url_for("analysis.item", item_id=item.id,
-                            **Filters.from_args(request.args).as_args()))
+                            **Filters.from_args(request.args, current_user.id).as_args()))
 
 
 @bp.post("/items/<int:item_id>/evidence")
@@ -212,7 +212,7 @@ def mark_evidence(item_id: int):
         flash(_("Marked evidence-rich.") if form.evidence_rich.data
               else _("No longer marked evidence-rich."), "success")
     return redirect(url_for("analysis.item", item_id=item.id,
-                            **Filters.from_args(request.args).as_args()))
+                            **Filters.from_args(request.args, current_user.id).as_args()))
 
 
 @bp.route("/suggestions", methods=["GET", "POST"])

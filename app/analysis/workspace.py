@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, false, func, select
+from sqlalchemy import and_, case, exists, false, func, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.analysis.models import Codebook, Coding, ItemAnnotation, Theme
@@ -29,9 +29,12 @@ class Filters:
     uncoded: bool = False
     campaign: str = ""  # "in", "out" or ""
     confidence: str = ""  # a key of CONFIDENCE_BANDS: the best pending suggestion's band
+    # Blind coding (a second analyst coding a sample for the agreement figure): only this
+    # analyst's codings are shown, and "uncoded" means not yet coded by them.
+    blind_coder_id: int | None = None
 
     @classmethod
-    def from_args(cls, args) -> Filters:
+    def from_args(cls, args, reader_id: int | None = None) -> Filters:
         def text(name: str, length: int = 80) -> str:
             return (args.get(name) or "").strip()[:length]
 
@@ -41,23 +44,29 @@ class Filters:
                    uncoded=args.get("uncoded") in ("1", "y", "on"),
                    campaign=text("campaign") if text("campaign") in ("in", "out") else "",
                    confidence=text("confidence") if text("confidence") in CONFIDENCE_BANDS
-                   else "")
+                   else "",
+                   blind_coder_id=reader_id if args.get("blind") == "1" else None)
 
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments (for links and the pager), leaving out empty ones."""
         values = {"source": self.source, "question": self.question, "group": self.group,
                   "theme": str(self.theme_id or ""), "uncoded": "1" if self.uncoded else "",
-                  "campaign": self.campaign, "confidence": self.confidence}
+                  "campaign": self.campaign, "confidence": self.confidence,
+                  "blind": "1" if self.blind_coder_id else ""}
         return {key: value for key, value in values.items() if value}
 
 
-def coded_clause(codebook_id: int | None):
-    """Items with at least one applied coding on an active theme of the codebook."""
+def coded_clause(codebook_id: int | None, coder_id: int | None = None):
+    """Items with at least one applied coding on an active theme of the codebook (by the
+    analyst CODER_ID, when given)."""
     if codebook_id is None:
         return false()
-    return exists().where(Coding.item_id == FeedbackItem.id, Coding.status == "applied",
-                          Coding.theme_id == Theme.id, Theme.codebook_id == codebook_id,
-                          Theme.status == "active")
+    clause = exists().where(Coding.item_id == FeedbackItem.id, Coding.status == "applied",
+                            Coding.theme_id == Theme.id, Theme.codebook_id == codebook_id,
+                            Theme.status == "active")
+    if coder_id is not None:
+        clause = clause.where(Coding.origin == "analyst", Coding.coder_id == coder_id)
+    return clause
 
 
 def items_stmt(consultation_id: int, codebook: Codebook | None, filters: Filters):
@@ -74,7 +83,7 @@ def items_stmt(consultation_id: int, codebook: Codebook | None, filters: Filters
                           else FeedbackItem.campaign_id.is_(None))
     codebook_id = codebook.id if codebook else None
     if filters.uncoded:
-        stmt = stmt.where(~coded_clause(codebook_id))
+        stmt = stmt.where(~coded_clause(codebook_id, filters.blind_coder_id))
     if filters.theme_id is not None:
         stmt = stmt.where(exists().where(Coding.item_id == FeedbackItem.id,
                                          Coding.theme_id == filters.theme_id,
@@ -140,15 +149,20 @@ def filter_choices(consultation_id: int) -> dict[str, list[str]]:
     return choices
 
 
-def codings_by_item(item_ids: list[int]) -> dict[int, list[Coding]]:
-    """The codings (applied and suggested) of the given items, with their themes."""
+def codings_by_item(item_ids: list[int], blind_coder_id: int | None = None
+                    ) -> dict[int, list[Coding]]:
+    """The codings (applied and suggested) of the given items, with their themes; only the
+    analyst BLIND_CODER_ID's own when given."""
     found: dict[int, list[Coding]] = defaultdict(list)
     if not item_ids:
         return found
     rows = Session.scalars(select(Coding).join(Theme, Theme.id == Coding.theme_id)
                            .options(contains_eager(Coding.theme))
                            .where(Coding.item_id.in_(item_ids), Theme.status == "active",
-                                  Coding.status != "rejected")
+                                  Coding.status != "rejected",
+                                  true() if blind_coder_id is None else and_(
+                                      Coding.origin == "analyst",
+                                      Coding.coder_id == blind_coder_id))
                            .order_by(Coding.item_id, Coding.id))
     for coding in rows:
         found[coding.item_id].append(coding)

@@ -188,3 +188,24 @@ def test_only_analysts_reach_the_workspace(client, auth, make_user, make_item, t
         for url in ("/analysis/", "/analysis/items", f"/analysis/items/{item.id}",
                     "/analysis/codebook", "/analysis/suggestions"):
             assert client.get(url).status_code == 403, (role, url)
+
+
+def test_blind_coding_hides_other_analysts_codings_and_gives_kappa(
+        client, csrf_token, auth, make_user, consultation, book, theme, make_item):
+    first = make_user("analyst")
+    item = make_item("Fund the providers properly.")
+    apply_themes(first, item, book, [theme])
+    Session.commit()
+    second = auth.login(make_user("analyst"))
+    listed = client.get("/analysis/items?uncoded=1&blind=1").get_data(as_text=True)
+    assert "Fund the providers properly." in listed  # not yet coded by the second analyst
+    assert "Not coded yet." in listed
+    page = client.get(f"/analysis/items/{item.id}?blind=1").get_data(as_text=True)
+    assert "Coded by an analyst" not in page
+    response = _post(client, csrf_token, f"/analysis/items/{item.id}/code?blind=1",
+                     {"themes": str(theme.id)}, f"/analysis/items/{item.id}?blind=1")
+    assert response.status_code == 302 and "blind=1" in response.headers["Location"]
+    coders = {c.coder_id for c in Session.scalars(select(Coding))}
+    assert coders == {first.id, second.id}
+    agreement = method_notes(consultation.id).analyst_agreement
+    assert (agreement.items_compared, agreement.kappa) == (1, 1.0)
