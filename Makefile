@@ -82,16 +82,20 @@ run: $(STAMP)
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, then
 # the browser tests (Chromium; KORERO_REQUIRE_BROWSER=1 turns "no browser" into a failure).
+# pytest-xdist spreads each run over PYTEST_WORKERS processes (default: one per core); each
+# worker has its own SQLite file, and its own PostgreSQL database (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 test: $(DEV_STAMP)
-	TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
+	TEST_DATABASE_URL= $(PYTEST) --ignore=tests/e2e
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== The same suite on PostgreSQL"; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) --ignore=tests/e2e; \
 	fi
 	$(MAKE) --no-print-directory test-e2e
 
 test-e2e: $(DEV_STAMP)
-	TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider tests/e2e
+	TEST_DATABASE_URL= $(PYTEST) tests/e2e
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
