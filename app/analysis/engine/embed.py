@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -233,3 +234,14 @@ EMBEDDER_VERSIONS = {
     "minilm": model_version(),
     "static": f"static-distilled-{model_version()}",
 }
+
+
+def main() -> None:
+    """`python -m app.analysis.engine.embed`: distil the whole static table now."""
+    started = time.perf_counter()
+    static_table().fill(lambda fraction, message: print(f"\r{message}: {fraction:.0%}", end=""))
+    print(f"\n{static_table_path()} ready in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

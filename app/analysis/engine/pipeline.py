@@ -27,7 +27,13 @@ METHODS: dict[str, str] = {
     f"{e}-{c}": f"{EMBEDDING_NAMES[e]}; {CLUSTERING_NAMES[c]}"
     for e in EMBEDDING_NAMES for c in CLUSTERING_NAMES
 }
-DEFAULT_METHOD = "minilm-kmeans"
+DEFAULT_METHOD = "minilm-kmeans"  # chosen from bench/RESULTS.md (bench/analysis.py)
+
+
+def configured_method() -> str:
+    """KORERO_THEME_METHOD when it names a method, else DEFAULT_METHOD."""
+    chosen = os.environ.get("KORERO_THEME_METHOD", "").strip()
+    return chosen if chosen in METHODS else DEFAULT_METHOD
 
 
 def _quiet(fraction: float, message: str) -> None:
@@ -77,12 +83,13 @@ def minilm_limit() -> int:
     return int(os.environ.get("KORERO_THEME_MINILM_LIMIT", "50000"))
 
 
-def discover(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0,
+def discover(docs: Sequence[Doc], *, method: str | None = None, seed: int = 0,
              progress: Progress | None = None, leaf_k: int | None = None) -> Discovery:
-    """Candidate themes for `docs`; progress(fraction, message) is called along the way."""
+    """Candidate themes for `docs`; progress(fraction, message) is called along the way.
+    `method`: a name from METHODS; None means configured_method()."""
     report = progress or _quiet
     started = time.perf_counter()
-    embedder, clusterer = split_method(method)
+    embedder, clusterer = split_method(method or configured_method())
     groups = dedupe(docs)
     if embedder == "minilm" and len(groups) > minilm_limit():
         embedder = "static"
@@ -111,8 +118,8 @@ def discover(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0
                      assignments, seconds, stats)
 
 
-def preview(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0,
-            sample: int = 5000, progress: Progress | None = None) -> Discovery:
+def preview(docs: Sequence[Doc], *, method: str | None = None, seed: int = 0,
+            sample: int = 2000, progress: Progress | None = None) -> Discovery:
     """A quick look: discovery on a seeded random sample of `sample` docs."""
     if len(docs) > sample:
         rows = np.random.default_rng(seed).choice(len(docs), sample, replace=False)
