@@ -5,7 +5,7 @@ package calls it from its jobs; bench/analysis.py measures it (bench/RESULTS.md)
 
 from .agreement import cohen_kappa, f1_with_interval
 from .assist import Assistant, train_assistant
-from .pipeline import DEFAULT_METHOD, METHODS, dedupe, discover, preview
+from .pipeline import DEFAULT_METHOD, METHODS, configured_method, dedupe, discover, preview
 from .types import CandidateTheme, Discovery, Doc
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Discovery",
     "Doc",
     "cohen_kappa",
+    "configured_method",
     "dedupe",
     "discover",
     "f1_with_interval",

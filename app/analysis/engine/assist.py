@@ -15,6 +15,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from . import embed
 
@@ -62,6 +63,10 @@ class Assistant:
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Items × themes confidences in [0, 1]."""
+        with threadpool_limits(limits=embed.threads()):
+            return self._scores(texts)
+
+    def _scores(self, texts: Sequence[str]) -> np.ndarray:
         features = self.features(texts)
         columns = [
             np.full(len(texts), model) if isinstance(model, float)
@@ -101,6 +106,11 @@ def train_assistant(texts: list[str], labels: list[set[int]], *, seed: int = 0,
         raise ValueError("texts and labels must list the same items")
     if not texts:
         raise ValueError("no coded items to learn from")
+    with threadpool_limits(limits=embed.threads()):
+        return _train(texts, labels, seed, embedding)
+
+
+def _train(texts: list[str], labels: list[set[int]], seed: int, embedding: str) -> Assistant:
     themes = sorted({theme for item in labels for theme in item})
     featurise = Features.fit(texts, embedding)
     features = featurise(texts)

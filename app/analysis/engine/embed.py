@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -34,9 +36,11 @@ def _quiet(fraction: float, message: str) -> None:
 
 
 def threads() -> int:
-    """onnxruntime threads: KORERO_THEME_THREADS, else the machine's cores (at most 4)."""
-    configured = os.environ.get("KORERO_THEME_THREADS")
-    return int(configured) if configured else min(os.cpu_count() or 1, 4)
+    """Threads for onnxruntime, BLAS and scikit-learn's OpenMP: KORERO_THEME_THREADS, else 1.
+    On a loaded 2-core machine two OpenMP threads made k-means ten times slower than one
+    (they spin waiting for each other); a dedicated machine can set more."""
+    configured = os.environ.get("KORERO_THEME_THREADS", "").strip()
+    return max(1, int(configured)) if configured.isdigit() else 1
 
 
 def cache_dir() -> Path:
@@ -228,8 +232,38 @@ def embed_static(texts: Sequence[str], *, seed: int = 0, progress: Progress = _q
 EMBEDDERS: dict[str, Callable[..., np.ndarray]] = {
     "tfidf": embed_tfidf, "minilm": embed_minilm, "static": embed_static,
 }
+MEMO_LIMIT = 50_000
+_memo: dict[tuple[str, int, str], np.ndarray] = {}
+
+
+def embed_texts(name: str, texts: Sequence[str], *, seed: int = 0,
+                progress: Progress = _quiet) -> np.ndarray:
+    """EMBEDDERS[name](texts), remembering the last result (up to MEMO_LIMIT texts): another
+    discovery of the same texts with another seed or clustering does not embed them again."""
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
+    key = (name, seed if name == "tfidf" else 0, digest)  # only TF-IDF's SVD depends on the seed
+    if key in _memo:
+        return _memo[key]
+    vectors = EMBEDDERS[name](texts, seed=seed, progress=progress)
+    _memo.clear()
+    if len(texts) <= MEMO_LIMIT:
+        _memo[key] = vectors
+    return vectors
+
+
 EMBEDDER_VERSIONS = {
     "tfidf": "tfidf-svd-200",
     "minilm": model_version(),
     "static": f"static-distilled-{model_version()}",
 }
+
+
+def main() -> None:
+    """`python -m app.analysis.engine.embed`: distil the whole static table now."""
+    started = time.perf_counter()
+    static_table().fill(lambda fraction, message: print(f"\r{message}: {fraction:.0%}", end=""))
+    print(f"\n{static_table_path()} ready in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

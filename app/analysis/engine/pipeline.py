@@ -8,11 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import cluster, embed, label
 from .types import CandidateTheme, Discovery, Doc
 
 Progress = Callable[[float, str], None]
+LABEL_SAMPLE = 3000
 EMBEDDING_NAMES = {
     "tfidf": "TF-IDF of words and word pairs reduced by SVD to 200 dimensions",
     "minilm": "all-MiniLM-L6-v2 sentence embeddings (int8 ONNX on onnxruntime)",
@@ -27,7 +29,13 @@ METHODS: dict[str, str] = {
     f"{e}-{c}": f"{EMBEDDING_NAMES[e]}; {CLUSTERING_NAMES[c]}"
     for e in EMBEDDING_NAMES for c in CLUSTERING_NAMES
 }
-DEFAULT_METHOD = "minilm-kmeans"
+DEFAULT_METHOD = "minilm-kmeans"  # chosen from bench/RESULTS.md (bench/analysis.py)
+
+
+def configured_method() -> str:
+    """KORERO_THEME_METHOD when it names a method, else DEFAULT_METHOD."""
+    chosen = os.environ.get("KORERO_THEME_METHOD", "").strip()
+    return chosen if chosen in METHODS else DEFAULT_METHOD
 
 
 def _quiet(fraction: float, message: str) -> None:
@@ -74,13 +82,19 @@ def split_method(method: str) -> tuple[str, str]:
 def minilm_limit() -> int:
     """Above this many distinct texts MiniLM would take too long on a small machine, and the
     static embedding distilled from it stands in (KORERO_THEME_MINILM_LIMIT)."""
-    return int(os.environ.get("KORERO_THEME_MINILM_LIMIT", "50000"))
+    return int(os.environ.get("KORERO_THEME_MINILM_LIMIT", "30000"))
 
 
-def discover(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0,
+def discover(docs: Sequence[Doc], *, method: str | None = None, seed: int = 0,
              progress: Progress | None = None, leaf_k: int | None = None) -> Discovery:
-    """Candidate themes for `docs`; progress(fraction, message) is called along the way."""
-    report = progress or _quiet
+    """Candidate themes for `docs`; progress(fraction, message) is called along the way.
+    `method`: a name from METHODS; None means configured_method()."""
+    with threadpool_limits(limits=embed.threads()):
+        return _discover(docs, method or configured_method(), seed, progress or _quiet, leaf_k)
+
+
+def _discover(docs: Sequence[Doc], method: str, seed: int, report: Progress,
+              leaf_k: int | None) -> Discovery:
     started = time.perf_counter()
     embedder, clusterer = split_method(method)
     groups = dedupe(docs)
@@ -92,7 +106,8 @@ def discover(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0
     if not groups:
         return Discovery(used, seed, embed.EMBEDDER_VERSIONS[embedder], [], [], {}, 0.0, stats)
     texts = [group.text for group in groups]
-    vectors = embed.EMBEDDERS[embedder](texts, seed=seed, progress=_within(report, 0.02, 0.6))
+    vectors = embed.embed_texts(embedder, texts, seed=seed,
+                               progress=_within(report, 0.02, 0.6))
     stats["embed_seconds"] = time.perf_counter() - started
     report(0.6, "clustering")
     leaf, parent = cluster.hierarchy(vectors, clusterer, seed,
@@ -111,13 +126,25 @@ def discover(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0
                      assignments, seconds, stats)
 
 
-def preview(docs: Sequence[Doc], *, method: str = DEFAULT_METHOD, seed: int = 0,
-            sample: int = 5000, progress: Progress | None = None) -> Discovery:
+def preview(docs: Sequence[Doc], *, method: str | None = None, seed: int = 0,
+            sample: int = 2000, progress: Progress | None = None) -> Discovery:
     """A quick look: discovery on a seeded random sample of `sample` docs."""
     if len(docs) > sample:
         rows = np.random.default_rng(seed).choice(len(docs), sample, replace=False)
         docs = [docs[row] for row in np.sort(rows)]
     return discover(docs, method=method, seed=seed, progress=progress)
+
+
+def label_sample(leaf: np.ndarray, count: int, per_leaf: int = LABEL_SAMPLE) -> np.ndarray:
+    """The rows key phrases are counted on: every row of a leaf, or a fixed spread of
+    `per_leaf` of a bigger one (counting words and pairs is the slow part at 300,000)."""
+    rows = []
+    for c in range(count):
+        members = np.flatnonzero(leaf == c)
+        if len(members) > per_leaf:
+            members = members[np.linspace(0, len(members) - 1, per_leaf).astype(np.int64)]
+        rows.append(members)
+    return np.sort(np.concatenate(rows))
 
 
 def _order(values: np.ndarray, count: int, weights: np.ndarray) -> list[int]:
@@ -131,12 +158,12 @@ def build_themes(groups: list[Group], vectors: np.ndarray, leaf: np.ndarray,
     """Parents "1", "2"... largest first, each followed by its children "1.1", "1.2"...; a
     parent with a single leaf has no children (it is the leaf)."""
     weights = np.array([g.weight for g in groups], dtype=np.float64)
-    texts = [g.text for g in groups]
-    counts, terms = label.term_counts(texts)
     leaf_count, parent_count = int(leaf.max()) + 1, int(parent.max()) + 1
-    leaf_scores = label.class_scores(counts, leaf, leaf_count)
     doc_parent = parent[leaf]
-    parent_scores = label.class_scores(counts, doc_parent, parent_count)
+    rows = label_sample(leaf, leaf_count)
+    counts, terms = label.term_counts([groups[r].text for r in rows])
+    leaf_scores = label.class_scores(counts, leaf[rows], leaf_count)
+    parent_scores = label.class_scores(counts, doc_parent[rows], parent_count)
     themes: list[CandidateTheme] = []
     leaf_keys: dict[int, str] = {}
     for p_rank, p in enumerate(_order(doc_parent, parent_count, weights), start=1):
