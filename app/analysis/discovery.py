@@ -45,22 +45,29 @@ def docs_for(consultation_id: int):
 
     quotable = quotable_ids(consultation_id)
     docs, members = [], {}
-    campaigns: dict[int, list[FeedbackItem]] = defaultdict(list)
-    for item in Session.scalars(countable_items(consultation_id).order_by(FeedbackItem.id)):
-        if item.campaign_id is None:
-            docs.append(Doc(key=item.id, text=item.text, quotable=item.id in quotable))
-            members[item.id] = [item.id]
+    campaigns: dict[int, list[int]] = defaultdict(list)
+    first_text: dict[int, str] = {}
+    # Columns, not objects: a national consultation has hundreds of thousands of items.
+    rows = Session.execute(countable_items(consultation_id).with_only_columns(
+        FeedbackItem.id, FeedbackItem.text, FeedbackItem.campaign_id, FeedbackItem.own_text)
+        .order_by(FeedbackItem.id))
+    for item_id, text, campaign_id, own_text in rows:
+        if campaign_id is None:
+            docs.append(Doc(key=item_id, text=text, quotable=item_id in quotable))
+            members[item_id] = [item_id]
             continue
-        campaigns[item.campaign_id].append(item)
-        if item.own_text:
-            docs.append(Doc(key=item.id, text=item.own_text, quotable=item.id in quotable))
-            members[item.id] = [item.id]
+        campaigns[campaign_id].append(item_id)
+        first_text.setdefault(campaign_id, text)
+        if own_text:
+            docs.append(Doc(key=item_id, text=own_text, quotable=item_id in quotable))
+            members[item_id] = [item_id]
     templates = dict(Session.execute(select(FeedbackCampaign.id, FeedbackCampaign.template_text)
                                      .where(FeedbackCampaign.id.in_(list(campaigns)))).all())
-    for campaign_id, items in campaigns.items():
-        docs.append(Doc(key=-campaign_id, text=templates.get(campaign_id, items[0].text),
-                        quotable=False, weight=len(items)))
-        members[-campaign_id] = [item.id for item in items]
+    for campaign_id, item_ids in campaigns.items():
+        docs.append(Doc(key=-campaign_id, text=templates.get(campaign_id,
+                                                             first_text[campaign_id]),
+                        quotable=False, weight=len(item_ids)))
+        members[-campaign_id] = item_ids
     return docs, members, quotable
 
 
