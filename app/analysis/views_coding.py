@@ -38,6 +38,7 @@ from app.analysis.workspace import (
     pending_suggestions,
     previous_item_id,
     progress,
+    text_segments,
 )
 from app.corpus.sources import source_label
 from app.corpus.visibility import visible_items
@@ -83,6 +84,7 @@ def _render_item(consultation, item, *, form=None, status=200):
     themes = active_themes(codebook.id) if codebook else []
     filters = Filters.from_args(request.args, current_user.id)
     codings = codings_by_item([item.id], filters.blind_coder_id).get(item.id, [])
+    view = _texts(consultation, [item.id]).get(item.id)
     correct_form = CorrectForm()
     correct_form.themes.choices = [(theme.id, theme.name) for theme in themes]
     correct_form.themes.data = [c.theme_id for c in codings if c.status == "suggested"]
@@ -90,7 +92,8 @@ def _render_item(consultation, item, *, form=None, status=200):
     evidence_form = EvidenceForm(evidence_rich=bool(annotation and annotation.evidence_rich))
     return render_template(
         "analysis/item.html", consultation=consultation, item=item, codebook=codebook,
-        themes=themes, view=_texts(consultation, [item.id]).get(item.id), codings=codings,
+        themes=themes, view=view, codings=codings,
+        segments=text_segments(view.text, codings) if view and view.text else [],
         form=form or _coding_form(themes), correct_form=correct_form,
         evidence_form=evidence_form, confirm_form=ConfirmForm(), filters=filters,
         args=filters.as_args(), stance_labels=STANCE_LABELS, source_label=source_label,

@@ -6,6 +6,7 @@ withdrawal takes the item out of the workspace and its counts at the next page l
 """
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -187,3 +188,16 @@ def pending_suggestions(consultation_id: int, confidence: str = ""):
         low, high = CONFIDENCE_BANDS[confidence]
         stmt = stmt.where(Coding.confidence >= low, Coding.confidence < high)
     return stmt.order_by(Coding.confidence, Coding.id)
+
+
+def text_segments(text: str, codings: list[Coding]) -> list[tuple[str, list[str]]]:
+    """TEXT cut at the edges of its coded spans: (piece, names of the themes coding it). A
+    span whose text changed since it was coded is left out (the page flags it instead)."""
+    spans = [(c.span_start, c.span_end, c.theme.name) for c in codings
+             if c.is_span and not c.span_is_stale(text)]
+    edges = sorted({0, len(text), *(edge for start, end, _ in spans for edge in (start, end))})
+    segments = []
+    for start, end in itertools.pairwise(edges):
+        names = sorted({name for s, e, name in spans if s <= start and end <= e})
+        segments.append((text[start:end], names))
+    return segments

@@ -209,3 +209,12 @@ def test_blind_coding_hides_other_analysts_codings_and_gives_kappa(
     assert coders == {first.id, second.id}
     agreement = method_notes(consultation.id).analyst_agreement
     assert (agreement.items_compared, agreement.kappa) == (1, 1.0)
+
+
+def test_coded_spans_are_highlighted_in_the_text(client, analyst, book, theme, make_item):
+    item = make_item("Fund rural <b>providers</b> now.")
+    apply_themes(analyst, item, book, [theme], span=(5, 10))
+    Session.commit()
+    page = client.get(f"/analysis/items/{item.id}").get_data(as_text=True)
+    assert ('Fund <mark class="coded-span" title="Funding">rural</mark> '
+            '&lt;b&gt;providers&lt;/b&gt; now.') in page
