@@ -75,3 +75,30 @@ def test_codebook_and_discovery_pages_pass_axe(page, sign_in, axe):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/analysis/items")
     no_violations(axe, page)
+
+
+def test_selecting_words_codes_only_that_span(page, sign_in):
+    sign_in("analyst")
+    page.goto("/analysis/items?uncoded=1")
+    page.get_by_role("link", name=re.compile(r"^Item \d+$")).first.click()
+    item_id = int(re.search(r"/items/(\d+)", page.url).group(1))
+    text = page.locator("#item-text").inner_text()
+    words = " ".join(text.split()[1:3])
+    start = text.index(words)
+    # Select the words as a mouse would, then let go of the button.
+    page.evaluate("""([start, end]) => {
+        const node = document.getElementById('item-text').firstChild;
+        const range = document.createRange();
+        range.setStart(node, start); range.setEnd(node, end);
+        const selection = window.getSelection();
+        selection.removeAllRanges(); selection.addRange(range);
+        document.getElementById('item-text').dispatchEvent(new MouseEvent('mouseup'));
+    }""", [start, start + len(words)])
+    expect(page.get_by_label("Only this part of the text (optional)")).to_have_value(words)
+    page.keyboard.press("1")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    Session.remove()
+    coding = Session.scalars(select(Coding).where(Coding.item_id == item_id)).one()
+    assert (coding.span_start, coding.span_end, coding.span_text) == (
+        start, start + len(words), words)
