@@ -31,7 +31,6 @@ ACCESS = {f"analysis.{name}": ANALYSTS for name in ENDPOINTS}
 
 AUDIT_ACTIONS = {
     "analysis.codebook_changed": _l("Codebook changed"),
-    "analysis.codebook_imported": _l("Codebook imported"),
     "analysis.codings_imported": _l("Codings imported"),
     "analysis.feedback_imported": _l("Feedback imported"),
 }
@@ -55,6 +54,7 @@ def register() -> FeaturePackage:
         # The core registers it too; declared here because the import command writes it.
         feedback_sources={"imported_row": _l("Imported row")},
         seed_demo=hooks.seed_demo,
+        tasks=hooks.tasks,
         route_objects=hooks.route_objects,
         order=50,
     )

@@ -11,6 +11,32 @@ from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 
 
+def tasks(person) -> list:
+    """For analysts: the items of the current consultation still to code, and the model's
+    suggestions waiting for review (two counting queries)."""
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import func
+
+    from app.analysis.queries import current_codebook
+    from app.analysis.workspace import coded_clause, pending_suggestions
+    from app.corpus.models import FeedbackItem
+    from app.packages import Task
+    from app.queries import get_current_consultation
+
+    consultation = get_current_consultation()
+    if consultation is None or not person.has_role("analyst"):
+        return []
+    codebook = current_codebook(consultation.id)
+    uncoded = Session.scalar(select(func.count(FeedbackItem.id)).where(
+        FeedbackItem.consultation_id == consultation.id,
+        FeedbackItem.consent_analysis.is_(True),
+        ~coded_clause(codebook.id if codebook else None)))
+    pending = Session.scalar(select(func.count()).select_from(
+        pending_suggestions(consultation.id).subquery()))
+    return [Task(_l("Feedback items to code"), uncoded or 0, "/analysis/items?uncoded=1"),
+            Task(_l("Theme suggestions to review"), pending or 0, "/analysis/suggestions")]
+
+
 def route_objects(context) -> dict:
     """A codebook with a theme, a countable item coded with it, and a finished discovery run
     with one candidate, all in the walk's consultation (only analysts reach any of them)."""

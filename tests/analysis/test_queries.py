@@ -91,3 +91,18 @@ def test_method_notes_name_the_newest_finished_discovery(consultation):
     Session.flush()
     last = method_notes(consultation.id).last_discovery
     assert (last.method, last.seed, last.theme_count) == ("tfidf-kmeans", 1, 12)
+
+
+def test_analysts_see_what_is_left_to_code_among_their_tasks(consultation, codebook,
+                                                             make_item, make_theme, code,
+                                                             make_user):
+    from app.analysis.hooks import tasks
+
+    analyst = make_user("analyst")
+    theme = make_theme()
+    coded, _uncoded = make_item("One."), make_item("Two.")
+    code(coded, theme, analyst)
+    code(_uncoded, theme, origin="model", status="suggested", model_version="m", confidence=.5)
+    assert [(str(t.label), t.count) for t in tasks(analyst)] == [
+        ("Feedback items to code", 1), ("Theme suggestions to review", 1)]
+    assert tasks(make_user("facilitator")) == []
