@@ -83,6 +83,8 @@ class Config:
         self.JOBS_HEARTBEAT_SECONDS = _float("JOBS_HEARTBEAT_SECONDS", 10.0)
         self.JOBS_PROGRESS_SECONDS = _float("JOBS_PROGRESS_SECONDS", 1.0)
         self.JOBS_MAX_ATTEMPTS = _int("JOBS_MAX_ATTEMPTS", 3)
+        # A job that lost a race for the database waits this long times its attempt number.
+        self.JOBS_RETRY_SECONDS = _float("JOBS_RETRY_SECONDS", 2.0)
         # The public address of the site. Links in emails are built from this, never from the
         # Host header of whoever asked for the email.
         # `make run` exports BASE_URL for the port it serves on; without it, the port in PORT.
