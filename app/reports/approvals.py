@@ -26,21 +26,21 @@ def raise_requests(report: Report, content: dict, withheld: dict) -> list[Approv
     """One pending request per (group, use) the build withheld; an open request is updated
     with the exact quotes and tables of this build. Returns the requests that are new."""
     new = []
-    for withheld in withheld.values():
+    for entry in withheld.values():
         wanted = []
-        if withheld["quotes"]:
-            wanted.append(("quote", {"quotes": withheld["quotes"], "tables": []}))
-        if withheld["breakdown"]:
-            themes = [t["name"] for t in content["themes"] if t["id"] in withheld["themes"]]
+        if entry["quotes"]:
+            wanted.append(("quote", {"quotes": entry["quotes"], "tables": []}))
+        if entry["breakdown"]:
+            themes = [t["name"] for t in content["themes"] if t["id"] in entry["themes"]]
             wanted.append(("breakdown", {"quotes": [], "tables": list(BREAKDOWN_TABLES),
                                          "themes": themes}))
         for use, detail in wanted:
             request = Session.scalar(select(ApprovalRequest).where(
                 ApprovalRequest.report_id == report.id,
-                ApprovalRequest.group_id == withheld["group_id"],
+                ApprovalRequest.group_id == entry["group_id"],
                 ApprovalRequest.use == use, ApprovalRequest.status == "pending"))
             if request is None:
-                request = ApprovalRequest(report_id=report.id, group_id=withheld["group_id"],
+                request = ApprovalRequest(report_id=report.id, group_id=entry["group_id"],
                                           use=use, status="pending", created_at=utcnow())
                 Session.add(request)
                 new.append(request)

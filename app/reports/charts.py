@@ -20,9 +20,9 @@ def bar_chart(title: str, labels: list[str], values: list, *, colour: str = "#2f
     largest = max(numbers, default=0) or 1
     height = len(labels) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + 60
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="report-chart" '
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="report-chart" '
              f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc">'),
              f'<title id="{chart_id}-title">{escape(title)}</title>',
              f'<desc id="{chart_id}-desc">{escape(_describe(labels, values))}</desc>']
     safe_colour = colour if _is_colour(colour) else "#2f5d7c"

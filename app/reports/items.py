@@ -39,8 +39,15 @@ def effective_approvals(build) -> Approvals:
 
 
 class _Row:
-    __slots__ = ("id", "text", "author_id", "consent_analysis", "consent_quote",
-                 "consent_publish", "governed_by_id")
+    __slots__ = (
+        "author_id",
+        "consent_analysis",
+        "consent_publish",
+        "consent_quote",
+        "governed_by_id",
+        "id",
+        "text",
+    )
 
 
 def item_rows(report, build, data: dict) -> Iterator[list]:

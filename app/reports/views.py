@@ -15,6 +15,7 @@ from app.models import Consultation
 from app.queries import get_current_consultation
 from app.reports import approvals as approval_ops
 from app.reports import choices, operations
+from app.reports.charts import bar_chart
 from app.reports.exports import EXPORTERS, export_response
 from app.reports.filters import ReportFilters
 from app.reports.forms import AudienceForm, BuildForm, DecisionForm, PublishForm, ReportForm
@@ -23,7 +24,8 @@ from app.reports.sections import only_sections, section_keys
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip
 
-bp = Blueprint("reports", __name__)
+bp = Blueprint("reports", __name__, cli_group="report")
+bp.add_app_template_global(bar_chart, "chart")
 
 
 def _report_or_404(report_id: int) -> Report:
@@ -191,7 +193,7 @@ def heard(slug: str):
 @bp.get("/heard/<slug>.pdf")
 @writes_on_get
 def heard_pdf(slug: str):
-    consultation, report, build = _published(slug)
+    _consultation, report, build = _published(slug)
     if build is None:
         abort(404)
     operations.record_export(current_user if current_user.is_authenticated else None, report,

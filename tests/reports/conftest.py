@@ -67,7 +67,7 @@ def scenario(make_consultation, make_org, governed_group):
     scenario = Scenario(consultation, themes, group, group.kaitiaki[0])
     Session.flush()
     for n in range(14):  # plenty of NGO items: counts above 5
-        item = add_item(consultation, ngo, f"NGO view {n}", quote="anonymous",
+        item = add_item(consultation, ngo, f"NGO view {n}", quote="none",
                         publish="working_group" if n % 2 else "public")
         code(item, themes[0], "supports" if n % 3 else "opposes")
         code(item, themes[1], "mixed")

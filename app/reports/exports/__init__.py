@@ -59,7 +59,7 @@ def export_response(report, build, fmt: str, sections: list[str] | None = None) 
 
 def write_export(report, build, fmt: str, target, sections=None) -> None:
     """Write an export to an open binary file (the CLI)."""
-    body, exporter = export_content(report, build, fmt, sections)
+    body, _exporter = export_content(report, build, fmt, sections)
     if isinstance(body, bytes):
         target.write(body)
         return
