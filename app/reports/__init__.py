@@ -60,5 +60,9 @@ def register() -> FeaturePackage:
         route_objects=hooks.route_objects,
         audited_views={"reports.export": frozenset({"reports.exported"}),
                        "reports.heard_pdf": frozenset({"reports.exported"})},
+        # A request is seen only by its own group's kaitiaki (tests/reports prove who).
+        # The public page of a consultation is everyone's.
+        shared_object_endpoints=frozenset({"reports.heard", "reports.heard_pdf"}),
+        walk_may_404=frozenset({"reports.approval_request"}),
         order=60,
     )

@@ -8,17 +8,19 @@ from app.corpus.models import FeedbackItem
 from app.corpus.sources import source_label
 from app.db import Session
 from app.models import STAKEHOLDER_GROUPS
+from app.web.fields import choices
 
 
 def fill(form, consultation) -> None:
     codebook = current_codebook(consultation.id)
-    form.themes.choices = [(t.id, t.name) for t in
-                           (active_themes(codebook.id) if codebook else [])]
+    form.themes.choices = choices([(t.id, t.name) for t in
+                                   (active_themes(codebook.id) if codebook else [])])
     sources = Session.scalars(select(FeedbackItem.source).distinct().where(
         FeedbackItem.consultation_id == consultation.id).order_by(FeedbackItem.source))
-    form.sources.choices = [(key, str(source_label(key))) for key in sources]
+    form.sources.choices = choices([(key, str(source_label(key))) for key in sources])
     questions = Session.scalars(select(FeedbackItem.question_key).distinct().where(
         FeedbackItem.consultation_id == consultation.id,
         FeedbackItem.question_key.is_not(None)).order_by(FeedbackItem.question_key))
-    form.questions.choices = [(key, key) for key in questions]
-    form.groups.choices = [(key, str(label)) for key, label in STAKEHOLDER_GROUPS.items()]
+    form.questions.choices = choices([(key, key) for key in questions])
+    form.groups.choices = choices([(key, str(label))
+                                   for key, label in STAKEHOLDER_GROUPS.items()])

@@ -6,12 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.web.fields import MultiCheckboxField
+from app.web.fields import MultiCheckboxField, choices
 
-AUDIENCE_CHOICES = [
+AUDIENCE_CHOICES = choices([
     ("working_group", _l("The working group (and the advisory group)")),
     ("public", _l("The public: published results for providers and communities")),
-]
+])
 
 
 class AudienceForm(FlaskForm):
@@ -45,13 +45,13 @@ class BuildForm(FlaskForm):
 class PublishForm(FlaskForm):
     sections = MultiCheckboxField(_l("Sections the working group approved for the public"),
                                   coerce=str)
-    action = RadioField(_l("Publish or withdraw"), default="publish", choices=[
-        ("publish", _l("Publish these sections")), ("unpublish", _l("Take the page down"))])
+    action = RadioField(_l("Publish or withdraw"), default="publish", choices=choices([
+        ("publish", _l("Publish these sections")), ("unpublish", _l("Take the page down"))]))
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Your decision"), choices=[
-        ("approved", _l("Approve")), ("declined", _l("Decline"))],
+    decision = RadioField(_l("Your decision"), choices=choices([
+        ("approved", _l("Approve")), ("declined", _l("Decline"))]),
         validators=[InputRequired(_l("Choose whether to approve or decline."))])
     conditions = TextAreaField(_l("Conditions (optional)"), validators=[Length(max=2000)],
                                description=_l("For example: only anonymous quotes; review "

@@ -31,12 +31,16 @@ def route_objects(context) -> dict:
     """A built working-group report, and a request to a group the walk's kaitiaki may not
     govern (so only the request's own kaitiaki get past a 404)."""
     from app.governance.models import GovernanceGroup
-    from app.reports.operations import build_report, create_report
+    from app.reports.operations import build_report, create_report, publish_report
 
     analyst = context.make_user("analyst")
     report = create_report(analyst, context.consultation, title="Walk report",
                            audience="working_group", filters=ReportFilters())
     build_report(analyst, report)
+    public = create_report(analyst, context.consultation, title="Walk public report",
+                           audience="public", filters=ReportFilters())
+    build_report(analyst, public)
+    publish_report(analyst, public, ["overview", "method"])
     group = GovernanceGroup(name="Walk governance group", kind="iwi")
     Session.add(group)
     Session.flush()
@@ -44,8 +48,7 @@ def route_objects(context) -> dict:
                               status="pending", detail='{"quotes": [], "tables": []}')
     Session.add(request)
     Session.flush()
-    return {"report": report, "request": request, "fmt": "html",
-            "slug": context.consultation.slug}
+    return {"report": report, "request": request}
 
 
 def seed_demo(context) -> None:

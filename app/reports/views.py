@@ -14,13 +14,15 @@ from app.jobs import start_job
 from app.models import Consultation
 from app.queries import get_current_consultation
 from app.reports import approvals as approval_ops
-from app.reports import choices, operations
+from app.reports import choices as filter_choices
+from app.reports import operations
 from app.reports.charts import bar_chart
 from app.reports.exports import EXPORTERS, export_response
 from app.reports.filters import ReportFilters
 from app.reports.forms import AudienceForm, BuildForm, DecisionForm, PublishForm, ReportForm
 from app.reports.models import ApprovalRequest, Report
 from app.reports.sections import only_sections, section_keys
+from app.web.fields import choices
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip
 
@@ -60,7 +62,7 @@ def new():
     if request.method == "GET" and audience not in ("working_group", "public"):
         return render_template("reports/choose_audience.html", form=AudienceForm())
     form = ReportForm()
-    choices.fill(form, consultation)
+    filter_choices.fill(form, consultation)
     if form.validate_on_submit():
         filters = ReportFilters(
             themes=tuple(form.themes.data), sources=tuple(form.sources.data),
@@ -90,7 +92,7 @@ def report(report_id: int):
     data = build.data if build else None
     publish = PublishForm()
     if data:
-        publish.sections.choices = section_keys(data)
+        publish.sections.choices = choices(section_keys(data))
         publish.sections.data = report.sections
     return render_template("reports/report.html", report=report, build=build, data=data,
                            current=operations.is_current(build), build_form=BuildForm(),
@@ -109,10 +111,12 @@ def build(report_id: int):
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
-@bp.get("/<int:report_id>/export/<fmt>")
+@bp.get("/<int:report_id>/export")
 @writes_on_get
-def export(report_id: int, fmt: str):
-    """The latest build in FMT; every export is audited."""
+def export(report_id: int):
+    """The latest build in the format asked for (?format=, HTML by default); every export
+    is audited."""
+    fmt = request.args.get("format", "html")
     report = _report_or_404(report_id)
     build = operations.latest_build(report)
     if build is None or fmt not in EXPORTERS:
@@ -127,7 +131,7 @@ def publish(report_id: int):
     report = _report_or_404(report_id)
     form = PublishForm()
     build = operations.latest_build(report)
-    form.sections.choices = section_keys(build.data) if build else []
+    form.sections.choices = choices(section_keys(build.data) if build else [])
     if form.validate_on_submit():
         try:
             if form.action.data == "unpublish":
