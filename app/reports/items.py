@@ -50,9 +50,8 @@ class _Row:
     )
 
 
-def item_rows(report, build, data: dict) -> Iterator[list]:
+def _item_query(report, build, data: dict, approvals: Approvals):
     cid, audience = report.consultation_id, report.audience
-    approvals = effective_approvals(build)
     theme_ids = [theme["id"] for theme in data["themes"]]
     position = {theme_id: index for index, theme_id in enumerate(theme_ids)}
     codings = applied_codings(cid).subquery()
@@ -70,13 +69,17 @@ def item_rows(report, build, data: dict) -> Iterator[list]:
                     ReportFilters.from_json(build.filters).item_clause())
              .order_by(FeedbackItem.id)
              .execution_options(stream_results=True, yield_per=BATCH))
+    return query, position
+
+
+def _item_rows(query, position: dict, approvals: Approvals, audience: str) -> Iterator[list]:
     labels: dict = {}
     current, flags = None, None
     for values in Session.execute(query):
         if current is None or current[0] != values[0]:
             if current is not None:
                 yield _finish(current, flags, approvals, audience, labels)
-            current, flags = values, [0] * len(theme_ids)
+            current, flags = values, [0] * len(position)
         flags[position[values[-1]]] = 1
     if current is not None:
         yield _finish(current, flags, approvals, audience, labels)
@@ -98,4 +101,9 @@ def _finish(values, flags, approvals, audience, labels) -> list | None:
 
 
 def visible_item_rows(report, build, data) -> Iterator[list]:
-    return (row for row in item_rows(report, build, data) if row is not None)
+    """The rows, as a generator that needs nothing of REPORT or BUILD once made (a streamed
+    response reads it after the view has returned)."""
+    approvals = effective_approvals(build)
+    query, position = _item_query(report, build, data, approvals)
+    rows = _item_rows(query, position, approvals, report.audience)
+    return (row for row in rows if row is not None)

@@ -96,7 +96,7 @@ def report(report_id: int):
         publish.sections.data = report.sections
     return render_template("reports/report.html", report=report, build=build, data=data,
                            current=operations.is_current(build), build_form=BuildForm(),
-                           publish_form=publish, formats=EXPORTERS)
+                           form=publish, formats=EXPORTERS)
 
 
 @bp.post("/<int:report_id>/build")

@@ -84,7 +84,7 @@ def scenario(make_consultation, make_org, governed_group):
     scenario.items["withdrawn"] = add_item(consultation, ngo, FORBIDDEN["withdrawn"],
                                            analysis=False)
     for n in range(3):  # a small group: 3 government items, suppressed everywhere
-        code(add_item(consultation, gov, f"Gov view {n}"), themes[0], "opposes")
+        code(add_item(consultation, gov, f"Gov view {n}", quote="none"), themes[0], "opposes")
     for n in range(4):  # governed iwi items: only in totals until the kaitiaki approve
         text = FORBIDDEN["governed"] if n == 0 else f"Iwi view {n}"
         item = add_item(consultation, iwi, text, governed_by=group)
