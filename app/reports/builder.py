@@ -23,16 +23,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.analysis.queries import active_themes, applied_codings, current_codebook, method_notes
+from app.analysis.queries import active_themes, current_codebook, method_notes
 from app.corpus.models import FeedbackItem
 from app.corpus.rules import Approvals
 from app.corpus.sources import source_label
 from app.corpus.visibility import load_approvals, visible_items
 from app.db import Session, utcnow
 from app.models import STAKEHOLDER_GROUPS, Consultation
+from app.reports.coded import theme_counts
 from app.reports.confidentiality import SUPPRESSED, protect_count
 from app.reports.filters import ReportFilters
-from app.reports.participation import UNSTATED, group_key, participation
+from app.reports.participation import UNSTATED, participation
 from app.reports.quotes import governed_quote_candidates, quote_candidates
 from app.reports.tables import make_table, row_of
 
@@ -127,33 +128,7 @@ class _Counts:
 
 
 def _theme_counts(cid: int, inputs: BuildInputs, theme_ids: set[int]) -> _Counts:
-    codings = applied_codings(cid).subquery()
-    query = (select(codings.c.item_id, codings.c.theme_id, codings.c.stance,
-                    FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id,
-                    FeedbackItem.campaign_id)
-             .join(FeedbackItem, FeedbackItem.id == codings.c.item_id)
-             .where(inputs.filters.item_clause())
-             .order_by(codings.c.item_id))
-    by_group: dict = defaultdict(int)
-    by_stance: dict = defaultdict(int)
-    unapproved: dict = defaultdict(set)
-    seen_campaigns: set = set()
-    counted_items: set = set()
-    for item_id, theme_id, stance, group, governed_by, campaign in \
-            Session.execute(query).yield_per(10_000):
-        if theme_id not in theme_ids or (item_id, theme_id) in counted_items:
-            continue  # an item counts once per theme, whatever its stances
-        counted_items.add((item_id, theme_id))
-        if campaign is not None:
-            if (campaign, theme_id) in seen_campaigns:
-                continue
-            seen_campaigns.add((campaign, theme_id))
-        key = group_key(group, governed_by, inputs.approvals)
-        if key == UNSTATED and governed_by is not None and group is not None:
-            unapproved[governed_by].add(theme_id)
-        by_group[(theme_id, key)] += 1
-        by_stance[(theme_id, stance or "none")] += 1
-    return _Counts(by_group, by_stance, unapproved)
+    return _Counts(*theme_counts(cid, inputs.filters, theme_ids, inputs.approvals))
 
 
 def _quotes(report, inputs: BuildInputs, themes) -> tuple[dict, dict]:

@@ -6,27 +6,19 @@ rule function has the last word on every quote.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
-from app.analysis.queries import applied_codings
 from app.corpus.models import FeedbackItem
 from app.corpus.rules import Approvals
 from app.corpus.visibility import quotable_clause
 from app.db import Session
 from app.governance.models import GovernanceGroup
+from app.reports.coded import first_codings
 
 
 def _first_per_theme(cid: int, clause, filters, theme_ids, limit: int, *columns):
-    codings = applied_codings(cid).subquery()
-    rank = func.row_number().over(partition_by=codings.c.theme_id,
-                                  order_by=codings.c.item_id).label("rank")
-    ranked = (select(codings.c.theme_id, codings.c.item_id, *columns, rank)
-              .join(FeedbackItem, FeedbackItem.id == codings.c.item_id)
-              .where(clause, filters.item_clause(), FeedbackItem.campaign_id.is_(None),
-                     codings.c.theme_id.in_(list(theme_ids) or [-1]))
-              .distinct().subquery())
-    return Session.execute(select(ranked).where(ranked.c.rank <= limit)
-                           .order_by(ranked.c.theme_id, ranked.c.item_id)).all()
+    return [(theme_id, row) for theme_id in theme_ids
+            for row in first_codings(cid, clause, filters, theme_id, limit, *columns)]
 
 
 def quote_candidates(cid: int, audience: str, approvals: Approvals, filters, theme_ids,
@@ -34,8 +26,8 @@ def quote_candidates(cid: int, audience: str, approvals: Approvals, filters, the
     """(theme id, item id) of the first LIMIT quotable items of each theme. Items in a
     campaign are left out: their shared text would be quoted many times over."""
     clause = quotable_clause(cid, audience, approvals.group_ids("quote"))
-    return [(row.theme_id, row.item_id)
-            for row in _first_per_theme(cid, clause, filters, theme_ids, limit)]
+    return [(theme_id, row.item_id)
+            for theme_id, row in _first_per_theme(cid, clause, filters, theme_ids, limit)]
 
 
 def governed_quote_candidates(cid: int, audience: str, approvals: Approvals, filters,
@@ -49,4 +41,4 @@ def governed_quote_candidates(cid: int, audience: str, approvals: Approvals, fil
                   FeedbackItem.governed_by_id.not_in(list(approved) or [-1]))
     rows = _first_per_theme(cid, clause, filters, theme_ids, limit,
                             FeedbackItem.governed_by_id, FeedbackItem.text)
-    return [(row.theme_id, row.item_id, row.governed_by_id, row.text) for row in rows]
+    return [(theme_id, row.item_id, row.governed_by_id, row.text) for theme_id, row in rows]
