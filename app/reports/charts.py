@@ -14,14 +14,15 @@ BAR_HEIGHT, GAP, LABEL_WIDTH, BAR_WIDTH = 22, 8, 230, 260
 
 
 def bar_chart(title: str, labels: list[str], values: list, *, colour: str = "#2f5d7c") -> Markup:
-    """A horizontal bar chart of VALUES (rounded counts or SUPPRESSED) as inline SVG."""
+    """A horizontal bar chart of VALUES (rounded counts or SUPPRESSED) as inline SVG. No
+    width or height: it scales to its container, so it fits a phone."""
     chart_id = f"chart-{next(_ids)}"
     numbers = [v for v in values if v != SUPPRESSED]
     largest = max(numbers, default=0) or 1
     height = len(labels) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + 60
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="report-chart" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" '
              f'aria-labelledby="{chart_id}-title {chart_id}-desc">'),
              f'<title id="{chart_id}-title">{escape(title)}</title>',
              f'<desc id="{chart_id}-desc">{escape(_describe(labels, values))}</desc>']
