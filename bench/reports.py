@@ -194,31 +194,31 @@ def render(figures: dict, command: str, load_before: str) -> str:
         START_MARK,
         "## Reports (bench/reports.py)",
         "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: `{command}`. Machine: {info['cores']} "
+        (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: `{command}`. Machine: {info['cores']} "
         f"cores ({info['cpu']}), Python {info['python']}, {info['system']}; load average "
         f"{load_before} before, {info['load']} after. The machine is shared with other "
-        "engineers' builds and tests, so these figures are pessimistic.",
+        "engineers' builds and tests, so these figures are pessimistic."),
         "",
-        f"One process, fresh SQLite database (WAL), {figures['items']:,} feedback items coded "
+        (f"One process, fresh SQLite database (WAL), {figures['items']:,} feedback items coded "
         f"to {figures['themes']} themes (about 1.3 codings per item; 1 in 50 withdrawn; 1 in "
-        f"100 in a campaign); inserting them took {figures['fill_s']:.1f} s.",
+        f"100 in a campaign); inserting them took {figures['fill_s']:.1f} s."),
         "",
         "| what | figure | target | bare Flask request (same run) |",
         "|---|---|---|---|",
-        f"| themed report built (counts, suppression, RR3, quotes, method notes) | "
+        (f"| themed report built (counts, suppression, RR3, quotes, method notes) | "
         f"{figures['report_s']:.2f} s | ≤ 3 s | {bare:.3f} ms: the build costs "
-        f"{figures['report_s'] * 1000 / bare:,.0f} bare requests |",
-        f"| of which analysis's `method_notes` (agreement figures) | "
-        f"{figures['method_s']:.2f} s | | |",
-        f"| the report without the method notes | "
-        f"{figures['report_s'] - figures['method_s']:.2f} s | ≤ 3 s | |",
-        f"| item CSV streamed ({figures['csv_rows']:,} rows) | {figures['csv_s']:.2f} s "
+        f"{figures['report_s'] * 1000 / bare:,.0f} bare requests |"),
+        (f"| of which analysis's `method_notes` (agreement figures) | "
+        f"{figures['method_s']:.2f} s | | |"),
+        (f"| the report without the method notes | "
+        f"{figures['report_s'] - figures['method_s']:.2f} s | ≤ 3 s | |"),
+        (f"| item CSV streamed ({figures['csv_rows']:,} rows) | {figures['csv_s']:.2f} s "
         f"({figures['csv_rows'] / figures['csv_s']:,.0f} rows/s) | ≤ 15 s | "
-        f"{figures['csv_s'] * 1000 / figures['csv_rows'] / bare:.2f} bare requests per row |",
-        f"| CSV peak Python memory (tracemalloc, second pass) | "
-        f"{figures['csv_peak_mb']:.1f} MB | flat | |",
-        f"| PDF (WeasyPrint) of a {figures['pdf_pages']}-page report | "
-        f"{figures['pdf_s']:.1f} s | | |",
+        f"{figures['csv_s'] * 1000 / figures['csv_rows'] / bare:.2f} bare requests per row |"),
+        (f"| CSV peak Python memory (tracemalloc, second pass) | "
+        f"{figures['csv_peak_mb']:.1f} MB | flat | |"),
+        (f"| PDF (WeasyPrint) of a {figures['pdf_pages']}-page report | "
+        f"{figures['pdf_s']:.1f} s | | |"),
         END_MARK,
         "",
     ])

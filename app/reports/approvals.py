@@ -16,6 +16,7 @@ from app.governance.operations import record_governance_decision
 from app.mail import absolute_url, send_email
 from app.models import User
 from app.privacy.audit import record_event
+from app.reports.builds import mark_outdated
 from app.reports.models import ApprovalRequest, Report
 
 BREAKDOWN_TABLES = ("Participation by source and stakeholder group",
@@ -100,8 +101,6 @@ def decide_request(actor: User, request: ApprovalRequest, *, decision: str,
     request.status, request.decided_at = decision, utcnow()
     request.decided_by_id, request.conditions, request.approval_id = \
         actor.id, conditions, approval.id
-    from app.reports.operations import mark_outdated
-
     for other in Session.scalars(select(Report).where(
             Report.consultation_id == report.consultation_id)):
         mark_outdated(other)

@@ -12,7 +12,9 @@ from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.models import Consultation, User
 from app.privacy.audit import record_event
-from app.reports.builder import Progress, build_content, current_inputs
+from app.reports.approvals import raise_requests
+from app.reports.builder import Progress, build_content
+from app.reports.builds import is_current, latest_build, mark_outdated
 from app.reports.filters import ReportFilters
 from app.reports.models import REPORT_AUDIENCES, ApprovalRequest, Report, ReportBuild
 
@@ -63,34 +65,10 @@ def build_report(actor: User | None, report: Report,
                         content=json.dumps(content, sort_keys=True))
     Session.add(build)
     Session.flush()
-    from app.reports.approvals import raise_requests
-
     build.new_requests = raise_requests(report, content, withheld)  # emailed once committed
     record_event(actor, "reports.built", target=build,
                  detail={"report_id": report.id, "number": number})
     return build
-
-
-def latest_build(report: Report) -> ReportBuild | None:
-    return Session.scalar(select(ReportBuild).where(ReportBuild.report_id == report.id)
-                          .order_by(ReportBuild.number.desc()).limit(1))
-
-
-def is_current(build: ReportBuild | None) -> bool:
-    """Whether BUILD still matches the data: no consent changed, no approval changed since,
-    and no newer build replaced it. Outdated builds are never served to the public."""
-    if build is None or build.status != "current":
-        return False
-    inputs = current_inputs(build.report)
-    approvals = json.dumps(sorted(map(list, inputs.approvals.approved)))
-    return inputs.consent_digest == build.consent_digest and approvals == build.approvals
-
-
-def mark_outdated(report: Report) -> None:
-    """Every build of REPORT is outdated (after a decline or a withdrawal)."""
-    Session.execute(update(ReportBuild).where(ReportBuild.report_id == report.id)
-                    .values(status="outdated"))
-    Session.flush()
 
 
 def publish_report(actor: User, report: Report, sections: list[str]) -> Report:
