@@ -44,7 +44,7 @@ def _app(instance: Path):
 def _fill(items: int, themes: int, seed: int = 7) -> tuple[int, list[int]]:
     """A consultation with ITEMS feedback items (most quotable, some withdrawn, a few
     campaigns) coded to THEMES themes, inserted in bulk."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
 
     from app.analysis.models import Codebook, Coding, Theme
     from app.corpus.models import FeedbackCampaign, FeedbackItem
@@ -69,11 +69,12 @@ def _fill(items: int, themes: int, seed: int = 7) -> tuple[int, list[int]]:
     Session.add(campaign)
     Session.flush()
     theme_ids = [t.id for t in theme_rows]
+    texts = [" ".join(rng.choices(WORDS, k=18)) for _ in range(2000)]
     batch = []
     for n in range(items):
         batch.append({
             "consultation_id": consultation.id, "source": "imported_row",
-            "source_id": f"bench-{n}", "text": " ".join(rng.choices(WORDS, k=18)),
+            "source_id": f"bench-{n}", "text": texts[n % len(texts)],
             "stakeholder_group": rng.choice(GROUPS), "question_key": f"q{n % 5}",
             "created_at": now, "updated_at": now, "consent_analysis": n % 50 != 0,
             "consent_quote": "anonymous" if n % 7 else "none",
@@ -97,6 +98,8 @@ def _fill(items: int, themes: int, seed: int = 7) -> tuple[int, list[int]]:
     if codings:
         Session.execute(insert(Coding), codings)
     Session.commit()
+    Session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))  # as a running site would have
+    Session.execute(text("ANALYZE"))
     return consultation.id, theme_ids
 
 
@@ -144,17 +147,22 @@ def _measure(app, items: int, themes: int) -> dict:
     figures["fill_s"] = time.perf_counter() - started
     report = _report(consultation_id, "working_group", "Benchmark report")
     started = time.perf_counter()
-    build_content(report)  # the themed report: every count, quote and table
+    build_content(report)  # the themed report: every count, quote and table (first run)
+    figures["report_cold_s"] = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    build_content(report)  # again, with the database in the page cache
     figures["report_s"] = time.perf_counter() - started
+    figures["report_cpu_s"] = time.process_time() - cpu
     from app.analysis.queries import method_notes
     started = time.perf_counter()
     method_notes(consultation_id)  # analysis's query, part of the figure above
     figures["method_s"] = time.perf_counter() - started
     build = build_report(None, report)
     Session.commit()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = sum(chunk.count("\r\n") for chunk in export_content(report, build, "csv")[0]) - 1
     figures["csv_s"], figures["csv_rows"] = time.perf_counter() - started, rows
+    figures["csv_cpu_s"] = time.process_time() - cpu
     tracemalloc.start()
     for _chunk in export_content(report, build, "csv")[0]:
         pass
@@ -205,15 +213,19 @@ def render(figures: dict, command: str, load_before: str) -> str:
         "",
         "| what | figure | target | bare Flask request (same run) |",
         "|---|---|---|---|",
-        (f"| themed report built (counts, suppression, RR3, quotes, method notes) | "
-        f"{figures['report_s']:.2f} s | ≤ 3 s | {bare:.3f} ms: the build costs "
-        f"{figures['report_s'] * 1000 / bare:,.0f} bare requests |"),
+        (f"| themed report built, first run (counts, suppression, RR3, quotes, method "
+         f"notes) | {figures['report_cold_s']:.2f} s | ≤ 3 s | |"),
+        (f"| themed report built again (database in the page cache) | "
+         f"{figures['report_s']:.2f} s ({figures['report_cpu_s']:.2f} s of CPU) | ≤ 3 s | "
+         f"{bare:.3f} ms: the build costs {figures['report_s'] * 1000 / bare:,.0f} bare "
+         "requests |"),
         (f"| of which analysis's `method_notes` (agreement figures) | "
         f"{figures['method_s']:.2f} s | | |"),
-        (f"| the report without the method notes | "
+        (f"| the report again, without the method notes | "
         f"{figures['report_s'] - figures['method_s']:.2f} s | ≤ 3 s | |"),
         (f"| item CSV streamed ({figures['csv_rows']:,} rows) | {figures['csv_s']:.2f} s "
-        f"({figures['csv_rows'] / figures['csv_s']:,.0f} rows/s) | ≤ 15 s | "
+        f"({figures['csv_rows'] / figures['csv_s']:,.0f} rows/s; "
+        f"{figures['csv_cpu_s']:.1f} s of CPU) | ≤ 15 s | "
         f"{figures['csv_s'] * 1000 / figures['csv_rows'] / bare:.2f} bare requests per row |"),
         (f"| CSV peak Python memory (tracemalloc, second pass) | "
         f"{figures['csv_peak_mb']:.1f} MB | flat | |"),
