@@ -24,24 +24,26 @@ def _where(cid: int, filters, theme_ids):
 
 def theme_counts(cid: int, filters, theme_ids, approvals) -> tuple[dict, dict, dict]:
     """(items per (theme, group key), items per (theme, stance), governed group id -> theme
-    ids whose group breakdown it is missing from). An item counts once per theme (a stance
-    once per theme and stance); a campaign counts once per theme, as its first item."""
+    ids whose group breakdown it is missing from). An item counts once per theme; a campaign
+    counts once per theme, as its first item."""
     by_group: dict = defaultdict(int)
     by_stance: dict = defaultdict(int)
     unapproved: dict = defaultdict(set)
     where = _where(cid, filters, theme_ids)
-    single = FeedbackItem.campaign_id.is_(None)
-    mentions = (select(Coding.theme_id, FeedbackItem.stakeholder_group,
-                       FeedbackItem.governed_by_id, func.count(func.distinct(Coding.item_id)))
-                .join(FeedbackItem, FeedbackItem.id == Coding.item_id).where(*where, single)
-                .group_by(Coding.theme_id, FeedbackItem.stakeholder_group,
-                          FeedbackItem.governed_by_id))
-    for theme_id, group, governed_by, number in Session.execute(mentions):
+    # One row per (item, theme) first, so an item counts once per theme (under one stance:
+    # the least, when spans of it were given different ones), then counted by cell: one scan.
+    per_item = (select(Coding.theme_id, FeedbackItem.stakeholder_group,
+                       FeedbackItem.governed_by_id, func.min(Coding.stance).label("stance"))
+                .join(FeedbackItem, FeedbackItem.id == Coding.item_id)
+                .where(*where, FeedbackItem.campaign_id.is_(None))
+                .group_by(Coding.item_id, Coding.theme_id, FeedbackItem.stakeholder_group,
+                          FeedbackItem.governed_by_id).subquery())
+    cells = (select(per_item.c.theme_id, per_item.c.stakeholder_group,
+                    per_item.c.governed_by_id, per_item.c.stance, func.count())
+             .group_by(per_item.c.theme_id, per_item.c.stakeholder_group,
+                       per_item.c.governed_by_id, per_item.c.stance))
+    for theme_id, group, governed_by, stance, number in Session.execute(cells):
         _count_group(by_group, unapproved, theme_id, group, governed_by, number, approvals)
-    stances = (select(Coding.theme_id, Coding.stance, func.count(func.distinct(Coding.item_id)))
-               .join(FeedbackItem, FeedbackItem.id == Coding.item_id).where(*where, single)
-               .group_by(Coding.theme_id, Coding.stance))
-    for theme_id, stance, number in Session.execute(stances):
         by_stance[(theme_id, stance or "none")] += number
     _campaigns(cid, where, by_group, by_stance, unapproved, approvals)
     return by_group, by_stance, unapproved
