@@ -6,6 +6,7 @@ import io
 import re
 import tempfile
 
+from app.reports.exports.text import method_lines
 from app.reports.items import item_header, visible_item_rows
 from app.spreadsheets import Sheet, write_xlsx
 
@@ -64,8 +65,8 @@ def docx_bytes(report, build, data) -> bytes:
             document.add_paragraph(_clean(text), style="Quote")
     if data["method"]:
         document.add_heading("Method notes", level=1)
-        for key, value in data["method"].items():
-            document.add_paragraph(_clean(f"{key.replace('_', ' ')}: {value}"))
+        for line in method_lines(data["method"]):
+            document.add_paragraph(_clean(line), style="List Bullet")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -75,15 +75,29 @@ def markdown_text(data: dict) -> str:
                 out.append(f"> — {md_escape(quote['attribution'])}")
             out.append("")
     if data["method"]:
-        method = data["method"]
-        out += ["## Method notes", "",
-                f"- Codebook version: {method['codebook_version']}",
-                f"- Items that could be counted: {method['items_total']}",
-                f"- Items coded by analysts: {method['items_coded_by_analysts']}",
-                (f"- Items coded by the model and accepted: "
-                f"{method['items_coded_by_model_accepted']}"),
-                f"- Analyst agreement (kappa): {method['analyst_kappa']}", ""]
+        out += ["## Method notes", "", *(f"- {md_escape(line)}"
+                                         for line in method_lines(data["method"])), ""]
     return "\n".join(out) + "\n"
+
+
+def method_lines(method: dict) -> list[str]:
+    """The method notes as sentences (the same in Markdown and DOCX)."""
+    f1 = method.get("model_f1")
+    return [
+        f"Codebook version: {method['codebook_version'] or 'none'}",
+        f"Items that could be counted: {method['items_total']}",
+        f"Items coded by analysts: {method['items_coded_by_analysts']}",
+        (f"Items coded by the model and accepted by an analyst: "
+        f"{method['items_coded_by_model_accepted']}"),
+        f"Model suggestions not yet reviewed: {method['suggestions_pending']}",
+        ("Agreement between analysts (Cohen's kappa): "
+        f"{method['analyst_kappa'] if method['analyst_kappa'] is not None else 'not measured'}"),
+        "Agreement of the model with analysts (F1, 95% interval): "
+        + (f"{f1[0]} ({f1[1]}–{f1[2]})" if f1 else "not measured"),
+        "What the report covers: " + ("; ".join(method["filters"]) or "all feedback"),
+        ("A campaign counts once, under the stakeholder group of its first signatory. "
+        "Withdrawn feedback is in no figure."),
+    ]
 
 
 def markdown_bytes(report, build, data) -> bytes:
