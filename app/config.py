@@ -103,6 +103,10 @@ class Config:
         # app.auth.sessions (each request re-signs the cookie, so its expiry alone never trips).
         self.SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
         self.PERMANENT_SESSION_LIFETIME = self.SESSION_LIFETIME
+        # The cookie is sent again only when the session changes (sign-in, the last-active
+        # time once a minute, a flashed message), not re-signed on every response; its expiry
+        # does not need refreshing, as SESSION_LIFETIME counts from sign-in anyway.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int("MAIL_PORT", 25)

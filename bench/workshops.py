@@ -6,8 +6,8 @@ acknowledged is stored.
     .venv/bin/python -m bench.workshops --clients 16 --people 600 --workshops 3
 
 Served as `make run` serves it: gunicorn with gunicorn.conf.py and WEB_CONCURRENCY (2) sync
-workers, on a fresh seeded SQLite database (WAL), rate limits off, mail written to the instance
-outbox. PEOPLE participant accounts are added and signed in by a session cookie made with the
+workers beside the job worker (`flask jobs worker`, which makes and sends the booking emails),
+on a fresh seeded SQLite database (WAL), rate limits off, mail written to the instance outbox. PEOPLE participant accounts are added and signed in by a session cookie made with the
 app's key (the sign-in form is bench/signins.py's subject, not this one). Each client first
 opens the booking form of each of its people (for the CSRF token), then, all together, posts
 them: only the POSTs are timed. A bare Flask endpoint (bench/hello.py) is measured in the same
@@ -90,11 +90,13 @@ def _cookies(response, cookie: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-def start_like_make_run(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_like_make_run(port: int, workers: int, env: dict) -> list[subprocess.Popen]:
+    """gunicorn and the job worker, as app/serve.py starts them."""
     command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", str(workers),
                "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "app:create_app()"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL)
+    worker = [str(BIN / "flask"), "--app", "app", "jobs", "worker"]
+    return [subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True,
+                             stdout=subprocess.DEVNULL) for cmd in (command, worker)]
 
 
 def prepare_forms(port: int, jobs: list) -> list:
@@ -151,6 +153,13 @@ def count_check(database: Path, workshop_ids: list[int], capacity: int, acknowle
             "over_capacity": over, "ok": not over and stored == acknowledged}
 
 
+def email_jobs(database: Path) -> dict:
+    """How far the job worker got with the booking emails by the end of the run."""
+    with sqlite3.connect(database) as db:
+        return dict(db.execute("SELECT status, COUNT(*) FROM job WHERE kind = "
+                               "'workshops.send_notices' GROUP BY status").fetchall())
+
+
 def render(args, rate, latencies, hello, check, statuses, command, load_before) -> str:
     info = machine()
     ordered = sorted(latencies)
@@ -164,8 +173,9 @@ def render(args, rate, latencies, hello, check, statuses, command, load_before) 
         (f"- Machine: {info['cores']} cores, {info['cpu']}, {info['system']}, "
          f"Python {info['python']}; load average {load_before} before the run"),
         (f"- Server: as `make run` serves it: gunicorn -c gunicorn.conf.py, {args.workers} sync "
-         "workers, SQLite (WAL) seeded with the demo, rate limits off, confirmation and "
-         "waitlist emails (with their .ics) written to the instance outbox in the background."),
+         "workers and the job worker, SQLite (WAL) seeded with the demo, rate limits off; "
+         "each booking queues a job that makes its confirmation or waitlist email (with its "
+         ".ics) and writes it to the instance outbox."),
         (f"- Load: {args.clients} concurrent signed-in clients (Python http.client, keep-alive) "
          f"booking {args.workshops} workshops of {args.capacity} places for {args.people} "
          "people; each booking is one POST of the booking form (CSRF checked), "
@@ -183,7 +193,8 @@ def render(args, rate, latencies, hello, check, statuses, command, load_before) 
         (f"Count check: {check['stored']} bookings stored for {check['acknowledged']} "
          f"acknowledged; confirmed per workshop {sorted(check['confirmed'].values())} for "
          f"{args.capacity} places each (never more); "
-         f"{'passed' if check['ok'] else 'FAILED'}."),
+         f"{'passed' if check['ok'] else 'FAILED'}. Email jobs when the run ended: "
+         f"{check.get('email_jobs')}."),
         END_MARK,
     ]) + "\n"
 
@@ -214,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         port, hello_port = free_port(), free_port()
         from bench.run import start_gunicorn
 
-        servers = [start_like_make_run(port, args.workers, env),
+        servers = [*start_like_make_run(port, args.workers, env),
                    start_gunicorn("bench.hello:create_app()", hello_port, args.workers, env)]
         try:
             wait_until_up(port, "/healthz")
@@ -241,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         statuses = Counter(ok for ok, *_ in results)
         check = count_check(instance / "korero.sqlite3", data["workshops"], args.capacity,
                             statuses.get(True, 0))
+        check["email_jobs"] = email_jobs(instance / "korero.sqlite3")
     rate = len(results) / elapsed
     latencies = [seconds for *_, seconds in results]
     print(f"  bookings/s {rate:.0f}; bare Flask {hello.rate:.0f} req/s; check {check}")

@@ -28,6 +28,10 @@ ACCESS = {
     "submissions.withdraw": PUBLIC,
     "submissions.confirm_email": PUBLIC,
     "submissions.confirm_email_post": PUBLIC,
+    # The secret link of a guest's receipt is the access check (404 for any other token).
+    "submissions.guest_submission": PUBLIC,
+    "submissions.guest_edit": PUBLIC,
+    "submissions.guest_withdraw": PUBLIC,
     "submissions.add_attachment": PUBLIC,
     "submissions.download_attachment": PUBLIC,
     "submissions.delete_attachment": PUBLIC,
@@ -38,6 +42,7 @@ ACCESS = {
     "submissions.create_form": ANALYST,
     "submissions.edit_form": ANALYST,
     "submissions.update_form": ANALYST,
+    "submissions.guest_setting": ANALYST,
     "submissions.add_question": ANALYST,
     "submissions.edit_question": ANALYST,
     "submissions.move_question": ANALYST,
@@ -60,6 +65,7 @@ AUDIT_ACTIONS = {
     "submissions.redacted": _l("Submission passage redacted"),
     "submissions.published": _l("Submission published"),
     "submissions.unpublished": _l("Submission unpublished"),
+    "submissions.guests_changed": _l("Submissions without an account allowed or stopped"),
 }
 
 
@@ -76,7 +82,7 @@ def register() -> FeaturePackage:
         url_prefix="/submissions",
         access=ACCESS,
         audit_actions=AUDIT_ACTIONS,
-        models=("submissions.models",),
+        models=("submissions.models", "submissions.guest_models"),
         migrations=Path(__file__).parent / "migrations",
         # One entry: the landing page links to the forms to manage and the published ones,
         # so the header stays on one line on a laptop.
@@ -87,7 +93,7 @@ def register() -> FeaturePackage:
                "or on behalf of your organisation, save a draft and come back."), order=30),),
         feedback_sources={"submission_answer": _l("Submission answer")},
         seed_demo=seed_demo,
-        secret_paths=(r"/submissions/+confirm/+",),
+        secret_paths=(r"/submissions/+confirm/+", r"/submissions/+yours/+"),
         export_personal_data=privacy.export_personal_data,
         erase_personal_data=privacy.erase_personal_data,
         tasks=privacy.tasks,

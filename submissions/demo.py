@@ -56,7 +56,7 @@ def _build_form(consultation) -> SubmissionForm:
     form = SubmissionForm(consultation_id=consultation.id, title=DEMO_FORM_TITLE,
                           intro="Tell the working group what you think of the draft policy. "
                                 "You can answer as yourself or for your organisation.",
-                          status="published", allows_guests=True, created_at=utcnow())
+                          status="published", created_at=utcnow())
     version = FormVersion(number=1, created_at=utcnow())
     for n, (kind, prompt, help_text, choices) in enumerate(QUESTIONS, 1):
         version.questions.append(Question(key=f"q{n}", position=n, kind=kind, prompt=prompt,
@@ -85,6 +85,12 @@ def seed_demo(context) -> None:
     context.report.note(True, labels[0])
     form = _build_form(context.consultation)
     session.add(form)
+    # Open to people without an account, as a national consultation would be.
+    from submissions.guest_models import SubmissionSettings
+
+    if session.get(SubmissionSettings, context.consultation.id) is None:
+        session.add(SubmissionSettings(consultation_id=context.consultation.id,
+                                       allows_guests=True))
     session.flush()
     version = form.current_version
     governed = context.governance_groups.get("Lalaga Pasifika Collective")

@@ -18,8 +18,13 @@ class FormSettingsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     intro = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=5000)],
                           description=_l("Shown above the questions."))
+
+
+class GuestSettingForm(FlaskForm):
     allows_guests = BooleanField(
-        _l("People without an account may submit (they give a name and an email address)"))
+        _l("People without an account may make a submission to this consultation (they give "
+           "a name and an email address)"),
+        description=_l("Applies to every form of the consultation."))
 
 
 class QuestionForm(FlaskForm):

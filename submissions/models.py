@@ -48,8 +48,6 @@ class SubmissionForm(Base):
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    # People without an account may submit (name + email, confirmed by a link).
-    allows_guests: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -64,6 +62,14 @@ class SubmissionForm(Base):
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+    @property
+    def allows_guests(self) -> bool:
+        """People without an account may submit: a setting of the consultation (every form of
+        it), see submissions.guest_models.SubmissionSettings."""
+        from submissions.guest_settings import consultation_allows_guests
+
+        return consultation_allows_guests(self.consultation_id)
 
     def is_open(self, now: datetime | None = None) -> bool:
         """Taking submissions and edits: published, and the consultation open."""

@@ -55,6 +55,19 @@ def _no_fetch(url, *args, **kwargs):
     raise ValueError(f"receipts fetch nothing from outside ({url!r})")
 
 
+def _guest_link(submission: Submission) -> str | None:
+    """A guest's secret link back to their submission, made and committed before the email
+    that carries it is sent (None for a submission made with an account)."""
+    if not submission.is_guest:
+        return None
+    from app.db import Session
+    from submissions.guest_links import issue_guest_link
+
+    token = issue_guest_link(submission)
+    Session.commit()
+    return absolute_url("submissions.guest_submission", token=token)
+
+
 def send_receipt(submission: Submission) -> None:
     """Email the receipt, a copy of the answers and the PDF (and, to a guest, the link that
     confirms their address)."""
@@ -66,6 +79,7 @@ def send_receipt(submission: Submission) -> None:
         confirm_link = absolute_url("submissions.confirm_email", token=confirm_token(submission))
     context = {"submission": submission, "rows": answer_rows(submission),
                "confirm_link": confirm_link, "site_url": current_app.config["BASE_URL"],
+               "guest_link": _guest_link(submission),
                "receipt_link": absolute_url("submissions.receipt", submission_id=submission.id)}
     text = render_template("submissions/emails/receipt.txt", **context)
     html = render_template("submissions/emails/receipt.html", **context)

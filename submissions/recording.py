@@ -34,6 +34,12 @@ def items_of(submission: Submission) -> list[FeedbackItem]:
         FeedbackItem.source == SOURCE, FeedbackItem.source_id.startswith(prefix))))
 
 
+def answer_item(submission: Submission, key: str) -> FeedbackItem | None:
+    """The FeedbackItem of one answer (None until the recording job has run)."""
+    return Session.scalar(select(FeedbackItem).where(
+        FeedbackItem.source == SOURCE, FeedbackItem.source_id == source_id(submission, key)))
+
+
 def scope_of(submission: Submission) -> ConsentScope:
     consent = submission.consent or {}
     return ConsentScope(analysis=bool(consent.get("analysis")),
@@ -47,6 +53,7 @@ def record_answers(submission: Submission) -> int:
     it no longer has. The recording actor is the person who submitted it (the corpus lets only
     an item's author record it); none for a submission made without an account."""
     author = submission.submitted_by
+    verified_by = guest_verification(submission)
     organisation = (Session.get(Organisation, submission.organisation_id)
                     if submission.organisation_id else None)
     scope = scope_of(submission)
@@ -58,9 +65,10 @@ def record_answers(submission: Submission) -> int:
         answered.add(source_id(submission, answer.question_key))
         record_feedback(author, consultation=consultation, source=SOURCE,
                         source_id=source_id(submission, answer.question_key),
-                        text=answer.text, author=author, organisation=organisation,
-                        question_key=answer.question_key, consent=scope,
-                        created_at=submission.submitted_at)
+                        text=corpus_text(submission, answer), author=author,
+                        organisation=organisation, question_key=answer.question_key,
+                        consent=scope, created_at=submission.submitted_at,
+                        verified_by=verified_by)
     for attachment in (submission.draft.attachments if submission.draft else []):
         text = _attachment_text(attachment)
         if text:
@@ -69,13 +77,30 @@ def record_answers(submission: Submission) -> int:
             record_feedback(author, consultation=consultation, source=SOURCE,
                             source_id=source_id(submission, key), text=text, author=author,
                             organisation=organisation, question_key="attachment",
-                            consent=scope, created_at=submission.submitted_at)
+                            consent=scope, created_at=submission.submitted_at,
+                            verified_by=verified_by)
     for item in items_of(submission):
-        if item.source_id not in answered and item.consent_analysis and author is not None:
-            withdraw_consent(author, item, reason="answer removed from the submission")
+        if item.source_id not in answered and item.consent_analysis:
+            withdraw_consent(author, item, reason="answer removed from the submission",
+                             verified_by=verified_by)
     submission.recorded_at = utcnow()
     Session.flush()
     return len(answered)
+
+
+def guest_verification(submission: Submission) -> str | None:
+    """How the corpus knows a change to a guest's submission is theirs: only they reach it,
+    through their receipt's secret link or the signed session they submitted in (see
+    submissions.guest_links). None for a submission made with an account."""
+    return "receipt_link" if submission.submitted_by_id is None else None
+
+
+def corpus_text(submission: Submission, answer) -> str:
+    """What the corpus holds for ANSWER: its text with the analysts' redactions applied, so
+    a submitter's later edit never brings a redacted passage back."""
+    from submissions.operations.publishing import public_text
+
+    return public_text(answer.text, submission.redactions, answer.question_key)
 
 
 def _attachment_text(attachment) -> str:
@@ -92,7 +117,8 @@ def withdraw_items(submission: Submission, *, ip: str = "") -> int:
     count = 0
     for item in items_of(submission):
         if item.consent_analysis or item.consent_publish != "none" or item.consent_quote != "none":
-            withdraw_consent(submission.submitted_by, item, reason="submission withdrawn", ip=ip)
+            withdraw_consent(submission.submitted_by, item, reason="submission withdrawn", ip=ip,
+                             verified_by=guest_verification(submission))
             count += 1
     return count
 

@@ -19,7 +19,12 @@ def route_objects(context) -> dict:
 
     session, owner = context.session, context.owner
     form = SubmissionForm(consultation_id=context.consultation.id, title="Walk form",
-                          status="published", allows_guests=True)
+                          status="published")
+    from submissions.guest_models import SubmissionSettings
+
+    if session.get(SubmissionSettings, context.consultation.id) is None:
+        session.add(SubmissionSettings(consultation_id=context.consultation.id,
+                                       allows_guests=True))
     version = FormVersion(number=1)
     question = Question(key="q1", position=1, kind="long_text", prompt="Walk question?")
     version.questions.append(question)

@@ -43,11 +43,31 @@ def _reset_database(url: str) -> None:
     upgrade(url)
 
 
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker needs its own PostgreSQL database (SQLite files are
+    already per worker, in each worker's own temporary folder): `test` becomes `test_gw0`,
+    `test_gw1`, ..., created beside it on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    server, _, name = url.rpartition("/")
+    own_name = f"{name}_{worker}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": own_name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{own_name}"'))
+    engine.dispose()
+    return f"{server}/{own_name}"
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'korero-test.sqlite3'}"
     )
+    url = _database_of_this_worker(url)
     _reset_database(url)
     return url
 

@@ -33,6 +33,7 @@ ACCESS = {
     "workshops.export_roster_csv": RUNNERS,
     "workshops.export_roster_xlsx": RUNNERS,
     "workshops.outputs": RUNNERS,
+    "workshops.withdraw_output": RUNNERS,
     # Interviews: Interview.can_view (the facilitator who wrote it, analysts, the interviewee;
     # 404 for everyone else) and Interview.can_write (that facilitator only) decide per object.
     "workshops.interviews": SIGNED_IN,
@@ -53,6 +54,7 @@ AUDIT_ACTIONS = {
     "workshops.cancelled": _l("Workshop cancelled"),
     "workshops.roster_exported": _l("Workshop roster exported"),
     "workshops.output_recorded": _l("Workshop output recorded"),
+    "workshops.output_withdrawn": _l("Workshop output withdrawn"),
     "workshops.feed_issued": _l("Calendar feed address made"),
     "workshops.feed_revoked": _l("Calendar feed turned off"),
     "workshops.interview_added": _l("Interview scheduled"),
@@ -62,6 +64,7 @@ AUDIT_ACTIONS = {
     "workshops.correction_decided": _l("Interview correction decided"),
     "workshops.consent_narrowed": _l("Interview consent changed by the interviewee"),
     "workshops.interview_purged": _l("Interview notes purged (retention)"),
+    "workshops.interview_erased": _l("Interview deleted with its interviewee's data"),
     # A sensitive view: the core's record_sensitive_view writes "record.viewed", which a
     # package may not list in its audited_views (outside its namespace), so this is its own.
     "workshops.interview_viewed": _l("Interview note viewed"),

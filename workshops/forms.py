@@ -15,6 +15,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS
 from app.models import STAKEHOLDER_GROUPS
 from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
+from workshops.timezones import default_zone_name, zone_choices, zone_of
 
 FORMAT_LABELS = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("Hybrid")}
 LANGUAGE_LABELS = {
@@ -46,9 +47,15 @@ class WorkshopForm(FlaskForm):
                                   description=_l("Needed for in-person and hybrid workshops."))
     meeting_link = StringField(_l("Meeting link"), validators=[Optional(), URL(), Length(max=500)],
                                description=_l("Shown only to people with a confirmed place."))
-    starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired()])
-    ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired()])
-    booking_deadline_at = LocalDateTimeField(_l("Bookings close"), validators=[InputRequired()])
+    # DataRequired, not InputRequired: a client that sends no zone gets the site's (__init__).
+    timezone = SelectField(_l("Time zone"), choices=[], validators=[DataRequired()],
+                           description=_l("The times below are in this zone, and shown in it."))
+    starts_at = LocalDateTimeField(_l("Starts"), validators=[InputRequired()],
+                                   description=_l("In the workshop's time zone."))
+    ends_at = LocalDateTimeField(_l("Ends"), validators=[InputRequired()],
+                                 description=_l("In the workshop's time zone."))
+    booking_deadline_at = LocalDateTimeField(_l("Bookings close"), validators=[InputRequired()],
+                                             description=_l("In the workshop's time zone."))
     capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 10000)])
     languages = MultiCheckboxField(_l("Languages offered"),
                                    choices=choices(LANGUAGE_LABELS.items()))
@@ -57,16 +64,30 @@ class WorkshopForm(FlaskForm):
                                                  "parking, toilets."))
     audience = SelectField(_l("Who may book"), choices=[], validators=[InputRequired()])
 
+    TIME_FIELDS = ("starts_at", "ends_at", "booking_deadline_at")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.audience.choices = choices(audience_choices())
+        self.timezone.choices = choices(zone_choices())
+        if not self.timezone.data:
+            self.timezone.data = default_zone_name()
+
+    def _use_zone(self, name: str | None) -> None:
+        """Read and show the times in zone NAME (the site's when it is not a known zone)."""
+        for field_name in self.TIME_FIELDS:
+            getattr(self, field_name).zone = zone_of(name)
+
+    def validate(self, extra_validators=None) -> bool:
+        self._use_zone(self.timezone.data)
+        return super().validate(extra_validators)
 
     def data_for_operation(self) -> dict:
         return {
             "title": self.title.data, "description": self.description.data or "",
             "format": self.format.data, "region": self.region.data or "",
             "venue_address": self.venue_address.data or "",
-            "meeting_link": self.meeting_link.data or "", "timezone": "Pacific/Auckland",
+            "meeting_link": self.meeting_link.data or "", "timezone": self.timezone.data,
             "starts_at": self.starts_at.utc, "ends_at": self.ends_at.utc,
             "booking_deadline_at": self.booking_deadline_at.utc, "capacity": self.capacity.data,
             "languages": list(self.languages.data or []),
@@ -75,9 +96,10 @@ class WorkshopForm(FlaskForm):
 
     def fill_from(self, workshop) -> None:
         for name in ("title", "description", "format", "region", "venue_address",
-                     "meeting_link", "capacity", "accessibility", "audience"):
+                     "meeting_link", "capacity", "accessibility", "audience", "timezone"):
             getattr(self, name).data = getattr(workshop, name)
         self.languages.data = workshop.language_codes
+        self._use_zone(workshop.timezone)
         self.starts_at.set_utc(workshop.starts_at)
         self.ends_at.set_utc(workshop.ends_at)
         self.booking_deadline_at.set_utc(workshop.booking_deadline_at)
@@ -98,6 +120,13 @@ class BookingForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare button (cancel, publish, check-in): only the CSRF token."""
+
+
+class WithdrawOutputForm(FlaskForm):
+    reason = TextAreaField(_l("Why is this key point withdrawn?"),
+                           description=_l("For example: the group asked for it to be taken "
+                                          "out. The reason is kept in the audit log."),
+                           validators=[DataRequired(), Length(max=1000)])
 
 
 class OutputForm(FlaskForm):

@@ -147,8 +147,13 @@ def _interviews_of(person) -> list[dict]:
 
 def erase_personal_data(actor, person) -> None:
     """Cancel PERSON's active bookings (promoting whoever waits), then delete them and the
-    calendar feed. Emails are not sent from here: the caller commits."""
+    calendar feed, and delete every interview OF them (notes, key points and their
+    FeedbackItems, corrections, consent form). Emails are not sent from here: the caller
+    commits."""
+    from workshops.interview_operations import erase_interviews_of
     from workshops.operations import _lock, _promote
+
+    erase_interviews_of(actor, person)
 
     for booking in list(Session.scalars(select(Booking).where(Booking.user_id == person.id))):
         workshop = booking.workshop
@@ -191,7 +196,26 @@ def route_objects(context) -> dict:
     context.session.flush()
     interview, correction = _walk_interview(context)
     return {"workshop": workshop, "booking": booking, "interview": interview,
-            "correction": correction}
+            "correction": correction, "output": _walk_output(context, workshop)}
+
+
+def _walk_output(context, workshop):
+    """A recorded key point of the walk's workshop, with its FeedbackItem."""
+    from app.corpus.models import FeedbackItem
+    from workshops.models import WorkshopOutput
+
+    output = WorkshopOutput(workshop_id=workshop.id)
+    context.session.add(output)
+    context.session.flush()
+    item = FeedbackItem(
+        consultation_id=context.consultation.id, source="workshop_output",
+        source_id=str(output.id), text="A walk key point.", consent_analysis=True,
+        consent_quote="anonymous", consent_publish="working_group", consent_version=1,
+        created_at=utcnow(), updated_at=utcnow())
+    context.session.add(item)
+    context.session.flush()
+    output.feedback_item_id = item.id
+    return output
 
 
 def _walk_interview(context):

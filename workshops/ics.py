@@ -1,14 +1,17 @@
 """iCalendar (RFC 5545) files for workshops, made with the icalendar library: invitations
 (METHOD:REQUEST, and METHOD:CANCEL with the same UID), a public file per workshop and a
-person's feed of their bookings (METHOD:PUBLISH). Times are written in UTC, which every
-calendar reads without a VTIMEZONE block."""
+person's feed of their bookings (METHOD:PUBLISH). Start and end are written in the workshop's
+own time zone (DTSTART;TZID=Pacific/Auckland:...), with the VTIMEZONE block for each zone used
+(built once per zone from the tz database by icalendar's Timezone.from_tzid), so a calendar shows the local time
+of the venue and moves it correctly across daylight saving; DTSTAMP stays in UTC."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from app.db import utcnow
 from app.mail import absolute_url
@@ -48,8 +51,8 @@ def _event(workshop: Workshop, *, with_link: bool, cancelled: bool = False,
     event = Event()
     event.add("uid", workshop_uid(workshop))
     event.add("dtstamp", utcnow())
-    event.add("dtstart", workshop.starts_at)
-    event.add("dtend", workshop.ends_at)
+    event.add("dtstart", workshop.starts_at.astimezone(workshop.zone))
+    event.add("dtend", workshop.ends_at.astimezone(workshop.zone))
     event.add("summary", workshop.title)
     event.add("description", workshop.description or "")
     location = _location(workshop, with_link=with_link)
@@ -71,11 +74,25 @@ def _event(workshop: Workshop, *, with_link: bool, cancelled: bool = False,
     return event
 
 
+@lru_cache(maxsize=32)
+def _vtimezone(name: str) -> Timezone:
+    """The VTIMEZONE of zone NAME, built once per process from the tz database (icalendar's
+    Timezone.from_tzid is the slow part of making a file). Only ever read after this."""
+    return Timezone.from_tzid(name)
+
+
+def _finish(calendar: Calendar) -> bytes:
+    """The file's bytes, with a VTIMEZONE for every TZID its events use (RFC 5545 3.6.5)."""
+    for name in sorted(calendar.get_missing_tzids()):
+        calendar.add_component(_vtimezone(name))
+    return calendar.to_ical()
+
+
 def invitation(booking: Booking) -> bytes:
     """METHOD:REQUEST for a confirmed booking (the meeting link is included: it is theirs)."""
     calendar = _calendar("REQUEST")
     calendar.add_component(_event(booking.workshop, with_link=True, attendee=booking))
-    return calendar.to_ical()
+    return _finish(calendar)
 
 
 def cancellation(booking: Booking) -> bytes:
@@ -84,7 +101,7 @@ def cancellation(booking: Booking) -> bytes:
     event = _event(booking.workshop, with_link=False, cancelled=True, attendee=booking)
     event["sequence"] = booking.workshop.ics_sequence + 1
     calendar.add_component(event)
-    return calendar.to_ical()
+    return _finish(calendar)
 
 
 def public_file(workshop: Workshop) -> bytes:
@@ -92,7 +109,7 @@ def public_file(workshop: Workshop) -> bytes:
     calendar = _calendar("PUBLISH")
     calendar.add_component(_event(workshop, with_link=False,
                                   cancelled=workshop.status == "cancelled"))
-    return calendar.to_ical()
+    return _finish(calendar)
 
 
 def personal_feed(bookings: Iterable[Booking]) -> bytes:
@@ -101,4 +118,4 @@ def personal_feed(bookings: Iterable[Booking]) -> bytes:
     for booking in bookings:
         calendar.add_component(_event(booking.workshop, with_link=booking.status == "confirmed",
                                       cancelled=booking.workshop.status == "cancelled"))
-    return calendar.to_ical()
+    return _finish(calendar)

@@ -264,6 +264,30 @@ def _remove_form(interview: Interview) -> str | None:
     return name
 
 
+def _delete_notes(interview: Interview) -> dict:
+    """Delete INTERVIEW's revisions, key points (with their FeedbackItems) and consent form;
+    what was deleted, counted."""
+    revisions = Session.scalars(select(InterviewNoteRevision).where(
+        InterviewNoteRevision.interview_id == interview.id)).all()
+    key_points = Session.scalars(select(InterviewKeyPoint).where(
+        InterviewKeyPoint.interview_id == interview.id)).all()
+    items = 0
+    for key_point in key_points:
+        item = Session.get(FeedbackItem, key_point.feedback_item_id) \
+            if key_point.feedback_item_id else None
+        Session.delete(key_point)
+        if item is not None:
+            Session.delete(item)
+            items += 1
+    for revision in revisions:
+        Session.delete(revision)
+    form = _remove_form(interview)
+    interview.questions = ""
+    Session.flush()
+    return {"interview_id": interview.id, "revisions": len(revisions),
+            "key_points": len(key_points), "feedback_items": items, "consent_form": bool(form)}
+
+
 def purge_expired(today: date | None = None) -> list[dict]:
     """Delete the notes, key points (with their FeedbackItems) and consent forms of every
     interview past its delete-by date; what was purged is in the audit log."""
@@ -271,27 +295,28 @@ def purge_expired(today: date | None = None) -> list[dict]:
     purged = []
     for interview in Session.scalars(select(Interview).where(
             Interview.delete_by < today, Interview.purged_at.is_(None)).order_by(Interview.id)):
-        revisions = Session.scalars(select(InterviewNoteRevision).where(
-            InterviewNoteRevision.interview_id == interview.id)).all()
-        key_points = Session.scalars(select(InterviewKeyPoint).where(
-            InterviewKeyPoint.interview_id == interview.id)).all()
-        items = 0
-        for key_point in key_points:
-            item = Session.get(FeedbackItem, key_point.feedback_item_id) \
-                if key_point.feedback_item_id else None
-            Session.delete(key_point)
-            if item is not None:
-                Session.delete(item)
-                items += 1
-        for revision in revisions:
-            Session.delete(revision)
-        form = _remove_form(interview)
-        interview.questions = ""
+        detail = _delete_notes(interview)
         interview.purged_at = utcnow()
         Session.flush()
-        detail = {"interview_id": interview.id, "revisions": len(revisions),
-                  "key_points": len(key_points), "feedback_items": items,
-                  "consent_form": bool(form), "delete_by": interview.delete_by.isoformat()}
+        detail["delete_by"] = interview.delete_by.isoformat()
         record_event(None, "workshops.interview_purged", target=interview, detail=detail)
         purged.append(detail)
     return purged
+
+
+def erase_interviews_of(actor, person) -> int:
+    """Erasing PERSON: delete every interview OF them (as interviewee) with its notes, key
+    points and their FeedbackItems, corrections and consent form. The audit event keeps only
+    counts, never what was said. How many interviews were deleted."""
+    interviews = Session.scalars(select(Interview).where(
+        Interview.interviewee_id == person.id).order_by(Interview.id)).all()
+    for interview in interviews:
+        detail = _delete_notes(interview)
+        for correction in Session.scalars(select(CorrectionRequest).where(
+                CorrectionRequest.interview_id == interview.id)):
+            Session.delete(correction)
+        record_event(actor, "workshops.interview_erased", target_type="workshop_interview",
+                     target_id=str(interview.id), detail=detail)
+        Session.delete(interview)
+    Session.flush()
+    return len(interviews)

@@ -25,6 +25,12 @@ LANGUAGES = ("en", "mi", "sm", "to", "fj", "niu", "tkl", "ckm", "nzsl")
 STAFF_ROLES = ("facilitator", "admin")
 
 
+def _site_zone_name() -> str:
+    from workshops.timezones import default_zone_name
+
+    return default_zone_name()
+
+
 def _in(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
@@ -46,7 +52,8 @@ class Workshop(Base):
     region: Mapped[str] = mapped_column(String(80), default="")
     venue_address: Mapped[str] = mapped_column(Text, default="")
     meeting_link: Mapped[str] = mapped_column(String(500), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Pacific/Auckland")
+    # An IANA time zone: the workshop's times are typed, shown and written to .ics files in it.
+    timezone: Mapped[str] = mapped_column(String(64), default=lambda: _site_zone_name())
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(Integer)
@@ -66,6 +73,13 @@ class Workshop(Base):
 
     consultation: Mapped[Consultation] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def zone(self):
+        """The workshop's time zone as a ZoneInfo (the site's, if its name is unknown)."""
+        from workshops.timezones import zone_of
+
+        return zone_of(self.timezone)
 
     @property
     def language_codes(self) -> list[str]:

@@ -1,5 +1,9 @@
 """Emails about bookings, sent after the change is committed (operations return Notices).
 
+A view hands its notices to `queue_notices`, which starts the `workshops.send_notices` job in
+the same transaction: the emails and their .ics are made and sent by the job worker, so a
+booking request only adds one job row (the booking path stays short under load).
+
 Templates live in templates/workshops/emails/KIND.txt (+ KIND.subject.txt): the core's
 render_email only reads templates/emails/, which belongs to the core."""
 from __future__ import annotations
@@ -9,7 +13,8 @@ from collections.abc import Iterable
 from flask import render_template
 
 from app.db import Session
-from app.mail import Attachment, absolute_url, send_email_later
+from app.jobs import start_job
+from app.mail import Attachment, absolute_url, send_email, send_email_later
 from workshops import ics
 from workshops.models import Booking
 from workshops.operations import Notice
@@ -30,7 +35,9 @@ def _render(kind: str, booking: Booking) -> tuple[str, str]:
     return subject, render_template(f"workshops/emails/{kind}.txt", **context)
 
 
-def send_booking_email(kind: str, booking: Booking) -> None:
+def send_booking_email(kind: str, booking: Booking, *, now: bool = False) -> None:
+    """Email BOOKING's person about KIND, with its .ics; NOW sends before returning (a job),
+    otherwise in a background thread."""
     subject, text = _render(kind, booking)
     attachments = []
     if kind in WITH_INVITATION:
@@ -39,7 +46,16 @@ def send_booking_email(kind: str, booking: Booking) -> None:
     elif kind in WITH_CANCELLATION:
         attachments.append(Attachment("workshop-cancelled.ics", ics.cancellation(booking),
                                       "text/calendar; method=CANCEL"))
-    send_email_later(booking.user.email, subject, text, attachments=attachments)
+    send = send_email if now else send_email_later
+    send(booking.user.email, subject, text, attachments=attachments)
+
+
+def queue_notices(notices: Iterable[Notice]) -> None:
+    """Start the job that sends NOTICES (an operation: adds the job row; the caller commits,
+    and only then is the job sent to the worker). Nothing to send: nothing started."""
+    pairs = [[notice.kind, notice.booking_id] for notice in notices]
+    if pairs:
+        start_job(None, "workshops.send_notices", notices=pairs)
 
 
 def send_notices(notices: Iterable[Notice]) -> int:

@@ -25,6 +25,7 @@ from workshops.models import (
     Workshop,
     WorkshopOutput,
 )
+from workshops.timezones import is_known_zone
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ def _check_workshop(data: dict) -> None:
     if data["format"] in ("in_person", "hybrid") and not (data.get("venue_address") or "").strip():
         raise OperationRefused(_("An in-person or hybrid workshop needs a venue address."),
                                field="venue_address")
+    if "timezone" in data and not is_known_zone(data["timezone"]):
+        raise OperationRefused(_("Choose the workshop's time zone from the list (for example "
+                                 "Pacific/Auckland)."), field="timezone")
     unknown = [code for code in data.get("languages", []) if code not in LANGUAGES]
     if unknown:
         raise OperationRefused(_("Choose languages from the list."), field="languages")
@@ -164,6 +168,17 @@ def confirmed_count(workshop: Workshop) -> int:
         Booking.workshop_id == workshop.id, Booking.status == "confirmed")) or 0
 
 
+def _has_free_place(workshop: Workshop) -> bool:
+    """Fewer than CAPACITY confirmed: reads at most CAPACITY rows (LIMIT), so a booking costs
+    the same however long the waitlist or however many other bookings there are."""
+    from sqlalchemy import func
+
+    confirmed = select(Booking.id).where(Booking.workshop_id == workshop.id,
+                                         Booking.status == "confirmed").limit(workshop.capacity)
+    taken = Session.scalar(select(func.count()).select_from(confirmed.subquery())) or 0
+    return taken < workshop.capacity
+
+
 def book_place(actor, workshop: Workshop, *, access_needs: str = "", dietary_needs: str = "",
                organisation=None, now: datetime | None = None) -> tuple[Booking, list[Notice]]:
     """Book ACTOR a place, or a place on the waitlist when the workshop is full.
@@ -187,7 +202,7 @@ def book_place(actor, workshop: Workshop, *, access_needs: str = "", dietary_nee
         return booking, []
     if not workshop.is_bookable(now):
         raise OperationRefused(_("Booking for this workshop has closed."))
-    status = "confirmed" if confirmed_count(workshop) < workshop.capacity else "waitlisted"
+    status = "confirmed" if _has_free_place(workshop) else "waitlisted"
     if booking is None:
         booking = Booking(workshop_id=workshop.id, user_id=actor.id)
         Session.add(booking)
@@ -280,14 +295,27 @@ def record_output(actor, workshop: Workshop, *, text: str, consent: ConsentScope
     return output
 
 
-def withdraw_output(actor, output: WorkshopOutput) -> None:
-    if not output.workshop.can_manage(actor):
-        raise OperationRefused(_("Only the workshop's facilitators may withdraw its outputs."))
+def withdraw_output(actor, output: WorkshopOutput, *, reason: str, ip: str = "") -> None:
+    """Withdraw one recorded key point: its FeedbackItem's consent is withdrawn (no longer
+    analysed, quoted or published) through the corpus, which records "consent.changed"; the
+    withdrawal and its REASON are audited here too. Only the facilitator who recorded it (or
+    an admin) may: the corpus refuses anyone else."""
     from app.corpus.models import FeedbackItem
 
-    item = Session.get(FeedbackItem, output.feedback_item_id)
-    if item is not None:
-        withdraw_consent(actor, item, reason="withdrawn by the facilitator")
+    if not output.workshop.can_manage(actor):
+        raise OperationRefused(_("Only the workshop's facilitators may withdraw its outputs."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused(_("Say why this key point is withdrawn: the reason is kept in "
+                                 "the audit log."), field="reason")
+    item = Session.get(FeedbackItem, output.feedback_item_id) \
+        if output.feedback_item_id is not None else None
+    if item is None or not item.consent_analysis:
+        raise OperationRefused(_("This key point is already withdrawn."))
+    withdraw_consent(actor, item, reason=reason, ip=ip)
+    record_event(actor, "workshops.output_withdrawn", target=output, ip=ip,
+                 detail={"workshop_id": output.workshop_id, "feedback_item_id": item.id,
+                         "reason": reason})
 
 
 # ---------------------------------------------------------------- calendar feed

@@ -143,6 +143,15 @@ def outputs_of(workshop: Workshop) -> list[tuple[WorkshopOutput, object]]:
         WorkshopOutput.workshop_id == workshop.id).order_by(WorkshopOutput.id)).all())
 
 
+def output_item(output: WorkshopOutput):
+    """The FeedbackItem holding OUTPUT's text and consent (None once deleted)."""
+    from app.corpus.models import FeedbackItem
+
+    if output is None or output.feedback_item_id is None:
+        return None
+    return Session.get(FeedbackItem, output.feedback_item_id)
+
+
 def upcoming_count_for_facilitator(now: datetime | None = None) -> int:
     now = now or utcnow()
     return Session.scalar(select(func.count(Workshop.id)).where(

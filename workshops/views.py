@@ -32,7 +32,7 @@ from workshops.forms import (
     audience_choices,
 )
 from workshops.models import Booking, Workshop
-from workshops.notifications import send_notices
+from workshops.notifications import queue_notices
 from workshops.queries import (
     Filters,
     booking_of,
@@ -44,6 +44,7 @@ from workshops.queries import (
     waitlist_position,
     workshops_in_month,
 )
+from workshops.timezones import default_zone_name
 
 bp = Blueprint("workshops", __name__)
 
@@ -52,7 +53,8 @@ bp = Blueprint("workshops", __name__)
 def _labels():
     return {"workshop_format_labels": FORMAT_LABELS, "workshop_language_labels": LANGUAGE_LABELS,
             "workshop_status_labels": STATUS_LABELS,
-            "workshop_audience_labels": dict(audience_choices())}
+            "workshop_audience_labels": dict(audience_choices()),
+            "workshop_site_zone": default_zone_name()}
 
 
 def _booking_limit() -> str:
@@ -152,8 +154,8 @@ def book(workshop_id: int):
         except OperationRefused as error:
             show_refusal(form, error)
         else:
+            queue_notices(notices)
             Session.commit()
-            send_notices(notices)
             if booking.status == "confirmed":
                 flash(_("Your place is booked. We have emailed you a calendar invitation."),
                       "success")
@@ -178,8 +180,8 @@ def cancel_booking(booking_id: int):
     except OperationRefused as error:
         show_refusal(None, error)
     else:
+        queue_notices(notices)
         Session.commit()
-        send_notices(notices)
         flash(_("Your booking is cancelled."), "success")
     return redirect(url_for("workshops.show", workshop_id=booking.workshop_id))
 
@@ -265,9 +267,9 @@ def cancel(workshop_id: int):
     except OperationRefused as error:
         show_refusal(None, error)
     else:
+        queue_notices(notices)
         Session.commit()
-        send_notices(notices)
-        flash(_("The workshop is cancelled and %(n)s people have been emailed.",
+        flash(_("The workshop is cancelled and %(n)s people are being emailed.",
                 n=len(notices)), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id))
 

@@ -15,9 +15,9 @@ from app.web.refusals import show_refusal
 from app.web.requests import client_ip
 from workshops import operations as ops
 from workshops.exports import ROSTER_HEADER, roster_rows
-from workshops.forms import ConfirmForm, OutputForm
-from workshops.models import Booking, Workshop
-from workshops.queries import governance_groups, outputs_of, roster
+from workshops.forms import ConfirmForm, OutputForm, WithdrawOutputForm
+from workshops.models import Booking, Workshop, WorkshopOutput
+from workshops.queries import governance_groups, output_item, outputs_of, roster
 from workshops.views import bp
 
 
@@ -101,3 +101,24 @@ def outputs(workshop_id: int):
     return render_template("workshops/outputs.html", workshop=workshop, form=form,
                            outputs=outputs_of(workshop))
 
+
+
+@bp.route("/outputs/<int:output_id>/withdraw", methods=["GET", "POST"])
+def withdraw_output(output_id: int):
+    """Withdraw a recorded key point, with the reason (audited)."""
+    output = Session.get(WorkshopOutput, output_id)
+    workshop = object_or_404(output.workshop if output else None, "manage", current_user)
+    item = output_item(output)
+    form = WithdrawOutputForm()
+    if form.validate_on_submit():
+        try:
+            ops.withdraw_output(current_user, output, reason=form.reason.data, ip=client_ip())
+        except OperationRefused as error:
+            show_refusal(form, error)
+        else:
+            Session.commit()
+            flash(_("Key point withdrawn: it is no longer analysed, quoted or published."),
+                  "success")
+            return redirect(url_for("workshops.outputs", workshop_id=workshop.id))
+    return render_template("workshops/output_withdraw.html", workshop=workshop, output=output,
+                           item=item, form=form)

@@ -17,13 +17,20 @@ ANALYSTS = frozenset({"analyst"})
 
 ENDPOINTS = (
     "index",
+    # codebook (views_codebook.py)
+    "codebook", "new_theme", "theme", "merge_theme", "split_theme", "delete_theme",
+    "move_theme", "export_codebook_csv", "export_codebook_qdc", "import_codebook",
+    # coding workspace (views_coding.py)
+    "items", "item", "code_item", "remove_coding", "accept_coding", "correct_item",
+    "mark_evidence", "suggestions",
+    # discovery and assisted coding (views_discovery.py)
+    "discovery_index", "start_discovery", "start_assist", "discovery_run", "review_candidate",
 )
 
 ACCESS = {f"analysis.{name}": ANALYSTS for name in ENDPOINTS}
 
 AUDIT_ACTIONS = {
     "analysis.codebook_changed": _l("Codebook changed"),
-    "analysis.codebook_imported": _l("Codebook imported"),
     "analysis.codings_imported": _l("Codings imported"),
     "analysis.feedback_imported": _l("Feedback imported"),
 }
@@ -31,6 +38,8 @@ AUDIT_ACTIONS = {
 
 def register() -> FeaturePackage:
     """Everything the core needs to know about analysis."""
+    # Importing these registers the CLI commands, job kinds and routes.
+    from app.analysis import cli, hooks, jobs, views_codebook, views_coding, views_discovery  # noqa: F401  # noqa: F401
     from app.analysis.views import bp
 
     return FeaturePackage(
@@ -42,5 +51,10 @@ def register() -> FeaturePackage:
         models=("app.analysis.models",),
         migrations=Path(__file__).parent / "migrations",
         nav=(NavEntry("analysis.index", _l("Analysis"), order=50),),
+        # The core registers it too; declared here because the import command writes it.
+        feedback_sources={"imported_row": _l("Imported row")},
+        seed_demo=hooks.seed_demo,
+        tasks=hooks.tasks,
+        route_objects=hooks.route_objects,
         order=50,
     )

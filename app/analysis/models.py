@@ -167,3 +167,68 @@ class ItemAnnotation(Base):
     evidence_rich: Mapped[bool] = mapped_column(Boolean, default=False)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+RUN_STATUSES = ("running", "finished", "failed")
+CANDIDATE_STATUSES = ("new", "promoted", "merged", "dropped")
+
+
+class DiscoveryRun(Base):
+    """One run of automatic theme discovery over a consultation's countable items (a job),
+    and what it found: its candidate themes, for analysts to review."""
+
+    __tablename__ = "discovery_run"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(RUN_STATUSES)})", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    method: Mapped[str] = mapped_column(String(80))
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    model_version: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    item_count: Mapped[int] = mapped_column(Integer, default=0)  # items it read
+    theme_count: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    candidates: Mapped[list[CandidateTheme]] = relationship(
+        back_populates="run", order_by="CandidateTheme.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+
+class CandidateTheme(Base):
+    """A theme a discovery run proposes ("3" a parent, "3.1" its child): label, key phrases,
+    an extractive summary, quotes (quotable items only) and its members, until an analyst
+    promotes it into the codebook, merges it into a theme there, or drops it."""
+
+    __tablename__ = "candidate_theme"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(CANDIDATE_STATUSES)})", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("discovery_run.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(20))
+    parent_key: Mapped[str | None] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(200))
+    key_phrases: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
+    summary: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)  # campaigns counted once per member
+    member_item_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of item ids
+    quote_item_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON, quotable items
+    redundant_with: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[key, similarity]]
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    run: Mapped[DiscoveryRun] = relationship(back_populates="candidates")

@@ -13,8 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.analysis.agreement import cohen_kappa, f1_with_interval
-from app.analysis.models import Codebook, Coding, Theme
+from app.analysis.models import Codebook, Coding, DiscoveryRun, Theme
 from app.corpus.models import FeedbackItem
 from app.db import Session
 
@@ -146,8 +145,13 @@ def method_notes(consultation_id: int) -> MethodNotes:
 
 
 def last_discovery(consultation_id: int) -> LastDiscovery | None:
-    """The newest finished theme discovery (none until discovery runs are stored)."""
-    return None
+    """The newest finished theme discovery of the consultation."""
+    run = Session.scalar(select(DiscoveryRun).where(
+        DiscoveryRun.consultation_id == consultation_id, DiscoveryRun.status == "finished")
+        .order_by(DiscoveryRun.finished_at.desc(), DiscoveryRun.id.desc()).limit(1))
+    if run is None:
+        return None
+    return LastDiscovery(run.method, run.seed, run.finished_at, run.theme_count)
 
 
 def analyst_agreement(consultation_id: int) -> AnalystAgreement:
@@ -170,6 +174,8 @@ def analyst_agreement(consultation_id: int) -> AnalystAgreement:
                 best = (first, second, shared)
     if best is None:
         return AnalystAgreement(None, 0)
+    from app.analysis.engine import cohen_kappa  # numpy: imported only when there is work
+
     first, second, shared = best
     items = sorted(shared)
     themes = sorted({theme for _, _, theme in rows})
@@ -200,5 +206,7 @@ def model_agreement(consultation_id: int) -> ModelAgreement | None:
     items = sorted(reviewed - pending)
     if not items:
         return None
+    from app.analysis.engine import f1_with_interval  # numpy: imported only when needed
+
     f1, low, high = f1_with_interval([predicted[i] for i in items], [actual[i] for i in items])
     return ModelAgreement(f1, low, high, len(items))

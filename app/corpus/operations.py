@@ -21,6 +21,26 @@ from app.privacy.audit import record_event
 # consent as the facilitator recorded it) and a workshop's outputs.
 FACILITATOR_RECORDED = frozenset({"interview_note", "workshop_output"})
 
+# How a person without an account proves that feedback with no author is theirs, when there is
+# no actor to check: "receipt_link", the caller checked they hold the secret their receipt gave
+# them (its emailed link, or the signed browser session the feedback was given in). Such a
+# VERIFIED change is allowed only on an item with no author that its giver wrote themselves
+# (never an import, an interview note or a workshop output), and is audited with how it was
+# verified.
+VERIFICATIONS = frozenset({"receipt_link"})
+_NOT_SELF_GIVEN = FACILITATOR_RECORDED | {"imported_row"}
+
+
+def _is_verified_giver(actor: User | None, item: FeedbackItem | None,
+                       verified_by: str | None) -> bool:
+    """Whether a change with no ACTOR comes from ITEM's giver, verified by VERIFIED_BY."""
+    if verified_by is None:
+        return False
+    if verified_by not in VERIFICATIONS:
+        raise ValueError(f"unknown verification {verified_by!r}: one of {sorted(VERIFICATIONS)}")
+    return (actor is None and item is not None and item.author_id is None
+            and item.source not in _NOT_SELF_GIVEN)
+
 
 def _check_group_exists(scope: ConsentScope) -> None:
     if scope.governed_by_id is not None and not governance_group_exists(scope.governed_by_id):
@@ -111,7 +131,8 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
                     organisation: Organisation | None = None, question_key: str | None = None,
                     consent: ConsentScope, created_at: datetime | None = None,
                     agreement_method: str | None = None,
-                    agreement_at: datetime | None = None) -> FeedbackItem:
+                    agreement_at: datetime | None = None,
+                    verified_by: str | None = None) -> FeedbackItem:
     """Create or update the FeedbackItem for one source record, found by (source, source_id).
 
     Creating sets consent version 1, records who recorded it (recorded_by: ACTOR, e.g. the
@@ -123,7 +144,10 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
     Refuses: a source not registered in `app.corpus.sources`; empty text; an unknown
     governance group; an ORGANISATION the author is not a member of; a source record that
     already belongs to another consultation; an actor who may not record for this author and
-    source; and ACTOR None (a system import) for a record that already exists.
+    source; and ACTOR None (a system import) for a record that already exists, unless
+    VERIFIED_BY (one of VERIFICATIONS) says the caller verified that the change comes from the
+    giver of an item with no author (a person without an account): then the update is allowed
+    and audited ("feedback.verified_change").
     """
     if not is_registered(source):
         raise OperationRefused(_("Unknown feedback source “%(source)s”.", source=source),
@@ -137,11 +161,12 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
     source_id = str(source_id)
     item = Session.scalar(select(FeedbackItem).where(FeedbackItem.source == source,
                                                      FeedbackItem.source_id == source_id))
-    if item is not None and actor is None:
+    verified = _is_verified_giver(actor, item, verified_by)
+    if item is not None and actor is None and not verified:
         raise OperationRefused(_("This feedback is already recorded. An import may add new "
                                  "feedback, but only a person may change what is there."))
     author = item.author if item is not None else author
-    if not _may_record(actor, source, author, creating=item is None):
+    if not verified and not _may_record(actor, source, author, creating=item is None):
         raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
                                  "and workshops, their facilitator) may record it."))
     _check_membership(author, organisation)
@@ -169,6 +194,7 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
 
     if item.consultation_id != consultation.id:
         raise OperationRefused(_("This feedback already belongs to another consultation."))
+    text_changed = item.text != text
     item.text = text
     item.question_key = question_key
     item.organisation_id = organisation.id if organisation is not None else None
@@ -176,29 +202,36 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
     item.updated_at = utcnow()
     if consent != ConsentScope.from_item(item):
         update_consent(actor, item, consent, reason="updated with the feedback",
-                       agreement_method=agreement_method, agreement_at=agreement_at)
+                       agreement_method=agreement_method, agreement_at=agreement_at,
+                       verified_by=verified_by)
     Session.flush()
+    if verified and text_changed:
+        record_event(None, "feedback.verified_change", target=item,
+                     detail={"verified_by": verified_by, "changed": "text"})
     return item
 
 
 def update_feedback(actor: User | None, item: FeedbackItem, *, text: str,
                     organisation: Organisation | None = None,
-                    question_key: str | None = None) -> FeedbackItem:
+                    question_key: str | None = None,
+                    verified_by: str | None = None) -> FeedbackItem:
     """Change an existing item's text, question and organisation, keeping its consent.
 
     Refuses like `record_feedback` does when rewriting: empty text, an actor who may not
     record for this item's author and source, no actor at all, or an organisation the author
-    is not a member of.
+    is not a member of. With no actor, VERIFIED_BY allows the giver of an item with no author
+    to change it (see `record_feedback`).
     """
     return record_feedback(actor, consultation=item.consultation, source=item.source,
                            source_id=item.source_id, text=text, author=item.author,
                            organisation=organisation, question_key=question_key,
-                           consent=ConsentScope.from_item(item))
+                           consent=ConsentScope.from_item(item), verified_by=verified_by)
 
 
 def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentScope, *,
                    reason: str = "", ip: str = "", agreement_method: str | None = None,
-                   agreement_at: datetime | None = None) -> ConsentChange:
+                   agreement_at: datetime | None = None,
+                   verified_by: str | None = None) -> ConsentChange:
     """Change an item's consent scope: bumps consent_version, stores the ConsentChange (who,
     when, old -> new, and the giver's agreement when one was needed) and records
     "consent.changed" in the audit log.
@@ -209,15 +242,22 @@ def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentSco
     recorded agreement is needed: AGREEMENT_METHOD (one of AGREEMENT_METHODS) and
     AGREEMENT_AT (timezone-aware, not in the future).
 
-    Refuses when ACTOR is None (the system never changes consent) or may not change it; an
-    admin without a reason; a widening without the agreement; a withdrawal undone by anyone
-    but the author; when nothing would change; or when the governance group does not exist.
+    ACTOR None with VERIFIED_BY (one of VERIFICATIONS): the caller verified that the change
+    comes from the giver of an item with no author (a person without an account, through the
+    secret link of their receipt); they count as its author, and the audit event says how they
+    were verified.
+
+    Refuses when ACTOR is None (the system never changes consent) unless verified so, or may
+    not change it; an admin without a reason; a widening without the agreement; a withdrawal
+    undone by anyone but the author; when nothing would change; or when the governance group
+    does not exist.
     """
-    if not _may_change_consent(actor, item):
+    verified = _is_verified_giver(actor, item, verified_by)
+    if not verified and not _may_change_consent(actor, item):
         raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
                                  "and workshops, the facilitator who recorded it) may change "
                                  "its consent."))
-    is_author = actor.id == item.author_id
+    is_author = verified or actor.id == item.author_id
     as_admin = (not is_author and not (actor.has_role("facilitator")
                                        and item.recorded_by_id == actor.id))
     reason = (reason or "").strip()
@@ -242,7 +282,8 @@ def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentSco
     item.consent_version = (item.consent_version or 1) + 1
     item.updated_at = now
     change = ConsentChange(
-        item_id=item.id, version=item.consent_version, changed_by_id=actor.id, changed_at=now,
+        item_id=item.id, version=item.consent_version,
+        changed_by_id=actor.id if actor is not None else None, changed_at=now,
         old_scope=old_scope.to_json(), new_scope=new_scope.to_json(), reason=reason,
         agreement_method=agreement_method, agreement_at=agreement_at,
     )
@@ -252,6 +293,8 @@ def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentSco
               "new": new_scope.to_dict(), "reason": reason}
     if as_admin:
         detail["as_admin"] = True
+    if verified:
+        detail["verified_by"] = verified_by
     if needs_agreement:
         detail["agreement"] = {"method": agreement_method,
                                "at": agreement_at.isoformat()}
@@ -260,10 +303,46 @@ def update_consent(actor: User | None, item: FeedbackItem, new_scope: ConsentSco
 
 
 def withdraw_consent(actor: User | None, item: FeedbackItem, *, reason: str = "",
-                     ip: str = "") -> ConsentChange:
+                     ip: str = "", verified_by: str | None = None) -> ConsentChange:
     """Withdraw consent: not analysed, never quoted, never published, from now on.
 
-    Refuses like `update_consent`, and when consent is already withdrawn.
+    Refuses like `update_consent` (which VERIFIED_BY is passed to), and when consent is
+    already withdrawn.
     """
     return update_consent(actor, item, ConsentScope.withdrawn(item.governed_by_id),
-                          reason=reason, ip=ip)
+                          reason=reason, ip=ip, verified_by=verified_by)
+
+
+REDACTED = "[redacted]"
+REDACTING_ROLES = ("analyst", "admin")
+
+
+def redact_feedback(actor: User | None, item: FeedbackItem, passages: list[str], *,
+                    reason: str, ip: str = "") -> FeedbackItem:
+    """Staff redaction: replace each of PASSAGES in ITEM's text with "[redacted]", so every
+    reader of the corpus (analysis, public reports) gets the redacted text. Only the passages
+    go: staff never rewrite what someone said. The original stays with the feature that
+    collected it (e.g. the submission's answer, for the secretariat); the audit event keeps the
+    REASON, never the passage.
+
+    Refuses an actor who is not an analyst or admin, an empty reason, and a passage that is
+    not in the item's text.
+    """
+    if actor is None or not actor.has_role(*REDACTING_ROLES):
+        raise OperationRefused(_("Only analysts may redact feedback."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused(_("Say why the passage is redacted."), field="reason")
+    passages = [p for p in (passage.strip() for passage in passages) if p]
+    if not passages or any(p not in item.text for p in passages):
+        raise OperationRefused(_("Copy the passage exactly as it appears in the feedback."),
+                               field="passage")
+    text = item.text
+    for passage in passages:
+        text = text.replace(passage, REDACTED)
+    item.text = text
+    item.updated_at = utcnow()
+    Session.flush()
+    record_event(actor, "feedback.redacted", target=item, ip=ip,
+                 detail={"reason": reason[:500], "passages": len(passages)})
+    return item

@@ -1,6 +1,7 @@
 """Job kinds: what each kind of job is called and the function that does its work.
 
-A package registers its kinds when it is imported:
+A package registers its kinds when it is imported (and, for work that must happen regularly,
+a schedule: see `schedule_job`):
 
     @job("forums.reindex", label=_l("Rebuild the forum search index"))
     def reindex(ctx, consultation_id):
@@ -53,3 +54,44 @@ def get_kind(kind: str) -> JobKind | None:
 
 def kinds() -> dict[str, JobKind]:
     return dict(_KINDS)
+
+
+# ---------------------------------------------------------------- schedules
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When the worker starts a job of KIND by itself: huey crontab fields, in UTC."""
+
+    kind: str
+    minute: str = "0"
+    hour: str = "*"
+    day: str = "*"
+    month: str = "*"
+    day_of_week: str = "*"
+
+    @property
+    def crontab_fields(self) -> dict[str, str]:
+        return {"minute": self.minute, "hour": self.hour, "day": self.day,
+                "month": self.month, "day_of_week": self.day_of_week}
+
+
+_SCHEDULES: dict[str, Schedule] = {}
+
+
+def schedule_job(kind: str, *, minute: str = "0", hour: str = "*", day: str = "*",
+                 month: str = "*", day_of_week: str = "*") -> Schedule:
+    """Have the job worker start a job of KIND (a registered kind taking no parameters) at
+    the times these crontab fields (UTC) match, e.g. ``schedule_job("x", minute="5")`` at five
+    past every hour. The worker skips a run while an earlier job of that kind is still queued
+    or running, so a slow run never piles up behind itself."""
+    entry = Schedule(kind, minute, hour, day, month, day_of_week)
+    existing = _SCHEDULES.get(kind)
+    if existing is not None and existing != entry:
+        raise ValueError(f"job kind {kind!r} is already scheduled as {existing!r}")
+    _SCHEDULES[kind] = entry
+    return entry
+
+
+def schedules() -> dict[str, Schedule]:
+    return dict(_SCHEDULES)

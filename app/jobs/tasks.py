@@ -11,13 +11,14 @@ app.extensions["korero_jobs"]. app/jobs/worker.py does the same for huey_consume
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from app.db import Session
+from app.jobs.registry import Schedule, schedules
 
 log = logging.getLogger("korero.jobs")
 
@@ -29,6 +30,8 @@ class JobQueue:
     huey: Huey
     run_job: object  # the huey task: run_job(job_id) enqueues
     recover_stale_jobs: object
+    # Job kind -> the periodic task that starts it (registry.schedule_job).
+    scheduled: dict[str, object] = field(default_factory=dict)
 
 
 def build_huey(config) -> Huey:
@@ -72,9 +75,48 @@ def init_app(app: Flask) -> JobQueue:
         if sent:
             log.info("jobs sent to the queue again at worker start: %s", sent)
 
-    queue = JobQueue(huey=huey, run_job=run_job, recover_stale_jobs=recover_stale_jobs)
+    scheduled = {kind: _schedule(app, huey, entry, run_job)
+                 for kind, entry in schedules().items()}
+    queue = JobQueue(huey=huey, run_job=run_job, recover_stale_jobs=recover_stale_jobs,
+                     scheduled=scheduled)
     app.extensions["korero_jobs"] = queue
     return queue
+
+
+def _start_scheduled(kind: str, run_job) -> int | None:
+    """Start a job of KIND by the system (no actor), unless one is still queued or running:
+    commit its row, then send it to the queue. (Not start_job: app.jobs.operations sends
+    through this module, and the jobs package keeps its imports acyclic.)"""
+    from sqlalchemy import select
+
+    from app.db import utcnow
+    from app.jobs.models import Job
+    from app.jobs.registry import get_kind
+
+    active = Session.scalar(select(Job.id).where(
+        Job.kind == kind, Job.status.in_(("queued", "running"))).limit(1))
+    if active is not None:
+        Session.rollback()
+        log.info("scheduled job %s skipped: one is still queued or running", kind)
+        return None
+    job = Job(kind=kind, title=str(get_kind(kind).label)[:200], status="queued", params={},
+              progress_done=0, message="", attempts=0, created_by_id=None,
+              created_at=utcnow())
+    Session.add(job)
+    Session.commit()
+    run_job(job.id)
+    return job.id
+
+
+def _schedule(app: Flask, huey: Huey, entry: Schedule, run_job):
+    """A huey periodic task that starts a job of ENTRY.kind when its crontab matches: the
+    work itself then runs as an ordinary job (a row, progress, the /jobs/ pages)."""
+
+    @huey.periodic_task(crontab(**entry.crontab_fields), name=f"scheduled:{entry.kind}")
+    def start() -> int | None:
+        return _in_app_context(app, _start_scheduled, entry.kind, run_job)
+
+    return start
 
 
 def get_queue(app: Flask | None = None) -> JobQueue:

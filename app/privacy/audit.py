@@ -57,6 +57,8 @@ AUDIT_ACTIONS = {
     "consultation.updated": _l("Consultation updated"),
     "settings.changed": _l("Settings changed"),
     "consent.changed": _l("Consent changed"),
+    "feedback.verified_change": _l("Feedback changed by its giver (no account, verified)"),
+    "feedback.redacted": _l("Feedback redacted by staff"),
     "governance.decided": _l("Kaitiaki decision recorded"),
     "record.viewed": _l("Sensitive record viewed"),
     "export.created": _l("Export created"),

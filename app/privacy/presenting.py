@@ -61,6 +61,8 @@ SENTENCES = {
     "consultation.updated": _l("%(actor)s changed %(target)s"),
     "settings.changed": _l("%(actor)s changed a site setting"),
     "consent.changed": _l("%(actor)s changed the consent for %(target)s"),
+    "feedback.verified_change": _l("The giver of %(target)s changed it through their receipt"),
+    "feedback.redacted": _l("%(actor)s redacted %(target)s"),
     "governance.decided": _l("%(actor)s recorded a kaitiaki decision on %(target)s"),
     "record.viewed": _l("%(actor)s viewed the record of %(target)s"),
     "export.created": _l("%(actor)s downloaded an export"),
@@ -78,6 +80,7 @@ DETAIL_LABELS = {
     "use": _l("Use"), "decision": _l("Decision"), "rows": _l("Records erased"),
     "group_id": _l("Kaitiaki group"), "consultation_id": _l("Consultation"),
     "account": _l("Account"), "name": _l("Name"), "display_name": _l("Name"),
+    "verified_by": _l("Verified by"), "passages": _l("Passages"),
 }
 # What an old → new pair is, per action (otherwise "Change").
 CHANGE_LABELS = {

@@ -42,25 +42,33 @@ class LocalDateTimeField(DateTimeLocalField):
     (<input type="datetime-local">). `data` is that naive local time, as the browser sends
     it; `utc` is the moment in UTC for operations and the database.
 
+    A form whose times belong to another zone (a workshop in Rarotonga) sets the field's
+    `zone` (a ZoneInfo) before validating or filling it; None means the site's zone.
+
     A time skipped when the clocks go forward is refused with a message saying so; a time
     that happens twice when they go back is read as the first (see app.web.dates).
     """
+
+    zone = None  # a ZoneInfo, or None: the site's time zone
 
     def __init__(self, label=None, validators=None, format=LOCAL_FORMAT, **kwargs):
         kwargs.setdefault("description", _l("New Zealand time."))
         super().__init__(label, validators, format=format, **kwargs)
 
+    def _zone(self):
+        return self.zone or site_timezone()
+
     def pre_validate(self, form) -> None:
         super().pre_validate(form)
-        if self.data is not None and not exists_locally(self.data, site_timezone()):
+        if self.data is not None and not exists_locally(self.data, self._zone()):
             raise ValidationError(_l("That time does not exist: the clocks go forward then. "
                                      "Choose a time an hour later."))
 
     @property
     def utc(self) -> datetime | None:
         """The typed time as an aware UTC datetime (None when empty)."""
-        return local_to_utc(self.data, site_timezone()) if self.data is not None else None
+        return local_to_utc(self.data, self._zone()) if self.data is not None else None
 
     def set_utc(self, moment: datetime | None) -> None:
-        """Show a stored UTC MOMENT as the site's wall-clock time."""
-        self.data = utc_to_local_naive(moment, site_timezone()) if moment is not None else None
+        """Show a stored UTC MOMENT as the wall-clock time of the field's zone."""
+        self.data = utc_to_local_naive(moment, self._zone()) if moment is not None else None

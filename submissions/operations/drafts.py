@@ -195,19 +195,21 @@ def _same(submission: Submission, answers: dict, consent: dict) -> bool:
     return stored == answers and (submission.consent or {}) == consent
 
 
-def withdraw_submission(actor, submission: Submission, *, ip: str = "") -> Submission:
+def withdraw_submission(actor, submission: Submission, *, ip: str = "",
+                        verified_by: str | None = None) -> Submission:
     """Withdraw SUBMISSION and every FeedbackItem made from it (consent withdrawn: never
-    counted, quoted or published again). Refuses after the closing date, twice, and for
-    submissions made without an account (the corpus lets only an item's author change its
-    consent: see the README)."""
+    counted, quoted or published again). Refuses after the closing date, and twice. A
+    submission made without an account is withdrawn only with VERIFIED_BY, how the view
+    verified that the guest holds its secret (their receipt's link or the signed session they
+    submitted in: submissions.guest_links); the corpus records it."""
     from submissions.recording import withdraw_items
 
     if submission.withdrawn_at is not None:
         raise OperationRefused(_("This submission is already withdrawn."))
     _check_open(submission.form)
-    if submission.submitted_by is None:
-        raise OperationRefused(_("A submission made without an account can be withdrawn by "
-                                 "writing to the secretariat, quoting its reference."))
+    if submission.submitted_by is None and verified_by is None:
+        raise OperationRefused(_("A submission made without an account is withdrawn from the "
+                                 "link in its receipt email."))
     submission.withdrawn_at = utcnow()
     submission.published_at = None
     withdraw_items(submission, ip=ip)

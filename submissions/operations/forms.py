@@ -29,15 +29,14 @@ def _require_analyst(actor) -> None:
         raise OperationRefused(_("Only analysts may build submission forms."))
 
 
-def create_form(actor, consultation, *, title: str, intro: str = "",
-                allows_guests: bool = False) -> SubmissionForm:
+def create_form(actor, consultation, *, title: str, intro: str = "") -> SubmissionForm:
     """A new, unpublished form for CONSULTATION with an empty version 1. Analysts only."""
     _require_analyst(actor)
     title = (title or "").strip()
     if not title:
         raise OperationRefused(_("Give the form a title."), field="title")
     form = SubmissionForm(consultation_id=consultation.id, title=title[:200],
-                          intro=(intro or "").strip(), allows_guests=bool(allows_guests),
+                          intro=(intro or "").strip(),
                           status="draft", created_by_id=actor.id, created_at=utcnow())
     form.versions.append(FormVersion(number=1, created_at=utcnow()))
     Session.add(form)
@@ -46,14 +45,13 @@ def create_form(actor, consultation, *, title: str, intro: str = "",
     return form
 
 
-def update_form(actor, form: SubmissionForm, *, title: str, intro: str,
-                allows_guests: bool) -> SubmissionForm:
-    """Change a form's title, introduction and whether people without an account may submit."""
+def update_form(actor, form: SubmissionForm, *, title: str, intro: str) -> SubmissionForm:
+    """Change a form's title and introduction. (Whether people without an account may submit
+    is the consultation's setting: submissions.guest_settings.)"""
     _require_analyst(actor)
     if not (title or "").strip():
         raise OperationRefused(_("Give the form a title."), field="title")
     form.title, form.intro = title.strip()[:200], (intro or "").strip()
-    form.allows_guests = bool(allows_guests)
     Session.flush()
     return form
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.corpus.operations import REDACTED
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
 from submissions.models import Redaction, Submission
 
-REDACTED = "[redacted]"
+__all__ = ["REDACTED", "public_text", "publish_submission", "redact"]
 
 
 def _require_analyst(actor) -> None:
@@ -17,9 +18,11 @@ def _require_analyst(actor) -> None:
 
 
 def redact(actor, submission: Submission, *, question_key: str, passage: str,
-           reason: str) -> Redaction:
-    """Hide PASSAGE of one answer on the public page, keeping REASON beside the original.
-    Refuses a passage that is not in that answer, and an empty reason."""
+           reason: str, ip: str = "") -> Redaction:
+    """Hide PASSAGE of one answer on the public page and in the corpus (the answer's
+    FeedbackItem, which analysis and public reports read, through the corpus's staff
+    redaction), keeping REASON beside the original. Refuses a passage that is not in that
+    answer, and an empty reason."""
     _require_analyst(actor)
     answer = next((a for a in submission.answers if a.question_key == question_key), None)
     passage, reason = (passage or "").strip(), (reason or "").strip()
@@ -35,9 +38,23 @@ def redact(actor, submission: Submission, *, question_key: str, passage: str,
                           redacted_at=utcnow())
     submission.redactions.append(redaction)
     Session.flush()
-    record_event(actor, "submissions.redacted", target=submission,
+    _redact_in_corpus(actor, submission, question_key, passage, reason, ip)
+    record_event(actor, "submissions.redacted", target=submission, ip=ip,
                  detail={"question": question_key, "reason": reason[:500]})
     return redaction
+
+
+def _redact_in_corpus(actor, submission: Submission, question_key: str, passage: str,
+                      reason: str, ip: str) -> None:
+    """Carry the redaction to the answer's FeedbackItem. Not recorded yet (the job has not
+    run), or the passage already gone from it: the recording applies every redaction itself
+    (`recording.record_answers`), so nothing is left to do here."""
+    from app.corpus.operations import redact_feedback
+    from submissions.recording import answer_item
+
+    item = answer_item(submission, question_key)
+    if item is not None and passage in item.text:
+        redact_feedback(actor, item, [passage], reason=reason, ip=ip)
 
 
 def publish_submission(actor, submission: Submission, *, publish: bool = True) -> Submission:
@@ -54,7 +71,8 @@ def publish_submission(actor, submission: Submission, *, publish: bool = True) -
 
 
 def public_text(text: str, redactions, question_key: str) -> str:
-    """TEXT with every redacted passage of QUESTION_KEY replaced."""
+    """TEXT with every redacted passage of QUESTION_KEY replaced (the same marker the corpus
+    uses, so the public page and the corpus read alike)."""
     for redaction in redactions:
         if redaction.question_key == question_key:
             text = text.replace(redaction.passage, REDACTED)

@@ -12,7 +12,8 @@ from app.queries import get_current_consultation
 from app.web.fields import choices
 from app.web.refusals import show_refusal, undo_refused
 from submissions import operations, queries
-from submissions.forms import ActionForm, FormSettingsForm, QuestionForm
+from submissions.forms import ActionForm, FormSettingsForm, GuestSettingForm, QuestionForm
+from submissions.guest_settings import consultation_allows_guests, set_guest_submissions
 from submissions.models import Question
 from submissions.views import bp
 
@@ -44,8 +45,37 @@ def _question_form(form, obj=None, formdata=None) -> QuestionForm:
 def manage_forms():
     """Every submission form, and a new one."""
     consultation = get_current_consultation()
+    return _index(consultation, FormSettingsForm())
+
+
+def _index(consultation, settings, guests=None, status: int = 200):
+    if guests is None:
+        guests = GuestSettingForm(allows_guests=consultation is not None
+                                  and consultation_allows_guests(consultation.id))
     return render_template("submissions/manage/index.html", forms=queries.list_forms(),
-                           consultation=consultation, settings=FormSettingsForm())
+                           consultation=consultation, settings=settings,
+                           guests=guests), status
+
+
+@bp.post("/manage/guests")
+def guest_setting():
+    """Whether people without an account may submit to the current consultation."""
+    consultation = get_current_consultation()
+    if consultation is None:
+        abort(404)
+    guests = GuestSettingForm()
+    if guests.validate_on_submit():
+        try:
+            set_guest_submissions(current_user, consultation, guests.allows_guests.data)
+        except OperationRefused as error:
+            show_refusal(guests, error)
+        else:
+            Session.commit()
+            flash(_("Saved: people without an account may now make a submission.")
+                  if guests.allows_guests.data else
+                  _("Saved: only people with an account may make a submission."), "success")
+            return redirect(url_for("submissions.manage_forms"))
+    return _index(consultation, FormSettingsForm(), guests, status=422)
 
 
 @bp.post("/manage")
@@ -58,15 +88,13 @@ def create_form():
     if settings.validate_on_submit():
         try:
             form = operations.create_form(current_user, consultation,
-                                          title=settings.title.data, intro=settings.intro.data,
-                                          allows_guests=settings.allows_guests.data)
+                                          title=settings.title.data, intro=settings.intro.data)
         except OperationRefused as error:
             show_refusal(settings, error)
         else:
             Session.commit()
             return redirect(url_for("submissions.edit_form", submission_form_id=form.id))
-    return render_template("submissions/manage/index.html", forms=queries.list_forms(),
-                           consultation=consultation, settings=settings), 422
+    return _index(consultation, settings, status=422)
 
 
 def _builder(form, *, settings=None, new_question=None, status: int = 200):
@@ -84,14 +112,13 @@ def edit_form(submission_form_id: int):
 
 @bp.post("/manage/<int:submission_form_id>")
 def update_form(submission_form_id: int):
-    """Change a form's title, introduction and who may submit."""
+    """Change a form's title and introduction."""
     form = _load_form(submission_form_id)
     settings = FormSettingsForm()
     if settings.validate_on_submit():
         try:
             operations.update_form(current_user, form, title=settings.title.data,
-                                   intro=settings.intro.data,
-                                   allows_guests=settings.allows_guests.data)
+                                   intro=settings.intro.data)
         except OperationRefused as error:
             show_refusal(settings, error)
         else:

@@ -255,7 +255,10 @@ def withdraw(submission_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        withdraw_submission(_actor(), submission, ip=client_ip())
+        # A guest reached it through their own signed session (_load_submission): the
+        # corpus is told how they were verified.
+        withdraw_submission(_actor(), submission, ip=client_ip(),
+                            verified_by="receipt_link" if submission.is_guest else None)
     except OperationRefused as error:
         flash(undo_refused(error), "error")
         return redirect(url_for("submissions.receipt", submission_id=submission.id))

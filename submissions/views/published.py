@@ -11,7 +11,7 @@ from app.errors import OperationRefused
 from app.models import STAKEHOLDER_GROUPS
 from app.web.pagination import paginate
 from app.web.refusals import undo_refused
-from app.web.requests import requested_page
+from app.web.requests import client_ip, requested_page
 from submissions import queries
 from submissions.forms import ActionForm
 from submissions.models import Submission
@@ -72,7 +72,8 @@ def redact_submission(submission_id: int):
         abort(400)
     try:
         redact(current_user, submission, question_key=request.form.get("question_key", ""),
-               passage=request.form.get("passage", ""), reason=request.form.get("reason", ""))
+               passage=request.form.get("passage", ""), reason=request.form.get("reason", ""),
+               ip=client_ip())
     except OperationRefused as error:
         flash(undo_refused(error), "error")
     else:

@@ -83,9 +83,9 @@ def test_qdc_from_another_tool_deeper_than_two_levels(analyst, consultation):
 @pytest.mark.parametrize("data, message", [
     (b"<CodeBook", "not readable XML"),
     (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>', "not a REFI-QDA"),
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    ((b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
      b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="11111111-1111-1111-1111-'
-     b'111111111111" name="&e;" isCodable="true"/></Codes></CodeBook>', "external entity"),
+     b'111111111111" name="&e;" isCodable="true"/></Codes></CodeBook>'), "external entity"),
 ])
 def test_bad_qdc_files_are_refused(data, message):
     # An external entity is never resolved: the file is refused, naming the entity only.

@@ -76,3 +76,33 @@ def test_two_analysts_on_the_same_items_give_kappa(consultation, make_item, make
     assert agreement.items_compared == 4
     # 8 decisions, 6 agree; each coder said yes 5 times: p_o = .75, p_e = (25 + 9) / 64
     assert agreement.kappa == pytest.approx((0.75 - 34 / 64) / (1 - 34 / 64))
+
+
+def test_method_notes_name_the_newest_finished_discovery(consultation):
+    from app.analysis.models import DiscoveryRun
+    from app.db import utcnow
+
+    assert method_notes(consultation.id).last_discovery is None
+    Session.add_all([
+        DiscoveryRun(consultation_id=consultation.id, method="tfidf-kmeans", seed=1,
+                     status="finished", theme_count=12, finished_at=utcnow()),
+        DiscoveryRun(consultation_id=consultation.id, method="minilm-kmeans", seed=2,
+                     status="running")])
+    Session.flush()
+    last = method_notes(consultation.id).last_discovery
+    assert (last.method, last.seed, last.theme_count) == ("tfidf-kmeans", 1, 12)
+
+
+def test_analysts_see_what_is_left_to_code_among_their_tasks(consultation, codebook,
+                                                             make_item, make_theme, code,
+                                                             make_user):
+    from app.analysis.hooks import tasks
+
+    analyst = make_user("analyst")
+    theme = make_theme()
+    coded, _uncoded = make_item("One."), make_item("Two.")
+    code(coded, theme, analyst)
+    code(_uncoded, theme, origin="model", status="suggested", model_version="m", confidence=.5)
+    assert [(str(t.label), t.count) for t in tasks(analyst)] == [
+        ("Feedback items to code", 1), ("Theme suggestions to review", 1)]
+    assert tasks(make_user("facilitator")) == []

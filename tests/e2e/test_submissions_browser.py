@@ -87,3 +87,23 @@ def test_an_analyst_builds_a_form_with_a_conditional_question(page, sign_in):
     page.get_by_label("Yes", exact=True).check()
     expect(who).to_be_visible()
     _no_violations(page)
+
+
+def test_a_guest_opens_their_receipt_link_and_withdraws(page):
+    from sqlalchemy import select
+
+    from submissions.guest_links import issue_guest_link
+    from submissions.models import Submission
+
+    submission = Session.scalar(select(Submission).where(
+        Submission.submitted_by_id.is_(None), Submission.withdrawn_at.is_(None))
+        .order_by(Submission.id.desc()))
+    token = issue_guest_link(submission)  # as the receipt email does
+    Session.commit()
+    page.context.clear_cookies()
+    page.goto(f"/submissions/yours/{token}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(submission.reference)
+    _no_violations(page)
+    page.get_by_role("button", name="Withdraw this submission").click()
+    expect(page.get_by_text("Your submission is withdrawn")).to_be_visible()
+    _no_violations(page)

@@ -104,3 +104,26 @@ def test_booking_by_keyboard_alone(page, sign_in):
     page.keyboard.press("Enter")
     expect(page.get_by_text("Your place is booked")).to_be_visible()
     expect(page.get_by_role("link", name="https://meet.example.test/korero-demo")).to_be_visible()
+
+
+def test_facilitator_withdraws_an_output_with_a_reason(page, sign_in, axe):
+    from sqlalchemy import select
+
+    from app.db import Session
+    from workshops.models import Workshop
+
+    past = Session.scalar(select(Workshop).where(
+        Workshop.title == "Workshop: what providers collect today"))
+    sign_in("facilitator")
+    page.goto(f"/workshops/{past.id}/outputs")
+    no_violations(axe, page)
+    page.get_by_role("link", name=re.compile(r"Withdraw")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw a key point")
+    no_violations(axe, page)
+    page.get_by_role("button", name="Withdraw this key point").click()  # no reason yet
+    expect(page.get_by_text("There is a problem")).to_be_visible()
+    no_violations(axe, page)
+    page.get_by_label("Why is this key point withdrawn?").fill("The room asked for it.")
+    page.get_by_role("button", name="Withdraw this key point").click()
+    expect(page.get_by_text("Key point withdrawn")).to_be_visible()
+    expect(page.get_by_text("Withdrawn", exact=True)).to_be_visible()

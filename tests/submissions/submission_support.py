@@ -11,6 +11,7 @@ from app.db import Session
 from app.jobs import run_job_inline
 from app.jobs.models import Job
 from submissions import operations
+from submissions.guest_settings import set_guest_submissions
 from submissions.models import Submission, SubmissionForm
 
 QUESTIONS = [
@@ -37,8 +38,8 @@ def make_form(app, analyst, make_consultation):
                 publish: bool = True):
         with app.test_request_context():
             consultation = consultation or make_consultation()
-            form = operations.create_form(analyst, consultation, title="Have your say",
-                                          allows_guests=allows_guests)
+            form = operations.create_form(analyst, consultation, title="Have your say")
+            set_guest_submissions(analyst, consultation, allows_guests)
             for data in questions:
                 operations.add_question(analyst, form, dict(data))
             if publish:

@@ -37,7 +37,7 @@ def test_an_analyst_builds_a_form_with_a_conditional_question_over_http(
     auth.login(analyst)
     page = client.get("/submissions/manage")
     client.post("/submissions/manage", data={"csrf_token": token_of(page.get_data(as_text=True)),
-                                             "title": "Tell us", "allows_guests": "y"})
+                                             "title": "Tell us"})
     form = Session.scalars(select(SubmissionForm)).one()
     builder = client.get(f"/submissions/manage/{form.id}").get_data(as_text=True)
     token = token_of(builder)

@@ -3,11 +3,13 @@
 search and stakeholder-group filter; the original passage never reaches the public."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from submission_support import (
     analyst,
     good_answers,
     make_form,
     only_submission,
+    run_recording_jobs,
     submitter,
     token_of,
 )
@@ -101,3 +103,43 @@ def test_participants_cannot_redact(client, auth, make_user, make_form, submitte
     _submit(client, auth, person, make_form, submitter)
     assert client.get(f"/submissions/manage/submissions/{only_submission().id}"
                       ).status_code == 403
+
+
+def test_a_redaction_reaches_the_corpus_text_and_survives_an_edit(
+        app, client, auth, make_user, analyst, make_form, submitter):
+    from app.corpus.models import FeedbackItem
+    from app.privacy.models import AuditEvent
+    from submissions.operations.drafts import submit_draft
+    from submissions.recording import answer_item
+
+    person = make_user("participant")
+    auth.login(person)
+    draft_id = submitter.start(make_form())
+    submitter.post(draft_id, good_answers(**{
+        "answer-q2": "Call Aroha on 021 555 0199 about health records."}), action="submit")
+    run_recording_jobs(app)
+    submission = only_submission()
+    item = answer_item(submission, "q2")
+    assert "021 555 0199" in item.text
+    auth.login(analyst)
+    token = token_of(client.get(f"/submissions/manage/submissions/{submission.id}")
+                     .get_data(as_text=True))
+    client.post(f"/submissions/manage/submissions/{submission.id}/redact", data={
+        "csrf_token": token, "question_key": "q2", "passage": "Aroha on 021 555 0199",
+        "reason": "A private person's phone number"})
+    Session.expire_all()
+    item = Session.get(FeedbackItem, item.id)
+    assert item.text == "Call [redacted] about health records."
+    event = Session.scalar(select(AuditEvent).where(AuditEvent.action == "feedback.redacted"))
+    assert event.actor_id == analyst.id and "0199" not in event.detail
+    # The submitter changes another answer: the record job runs again and the redaction
+    # stays in the corpus (the original stays on the answer, for the secretariat).
+    from submissions.models import Draft
+
+    draft = Session.get(Draft, draft_id)
+    draft.answers = {**draft.answers, "q1": "A changed first answer."}
+    submit_draft(person, draft, group_ids=set())
+    Session.commit()
+    run_recording_jobs(app)
+    Session.expire_all()
+    assert Session.get(FeedbackItem, item.id).text == "Call [redacted] about health records."

@@ -124,10 +124,11 @@ def test_meeting_link_is_shown_only_with_a_confirmed_place(client, auth, make_wo
 
 
 def test_confirmation_email_carries_a_request_invitation(post_form, client, auth, make_workshop, make_user,
-                                                         smtp_server):
+                                                         smtp_server, run_email_jobs):
     workshop = make_workshop()
     person = auth.login(make_user())
     assert post_form(f"/workshops/{workshop.id}/book").status_code == 302
+    assert run_email_jobs(client.application) == ["done"]  # the request only queued it
     [message] = smtp_server.wait_for(1)
     assert message["To"] == person.email and "booked" in message["Subject"]
     parts = _ics_parts(message)
@@ -143,7 +144,7 @@ def test_confirmation_email_carries_a_request_invitation(post_form, client, auth
 
 
 def test_cancelling_a_workshop_emails_everyone_with_cancel_and_the_same_uid(post_form, 
-        client, auth, make_workshop, make_user, smtp_server):
+        client, auth, make_workshop, make_user, smtp_server, run_email_jobs):
     workshop = make_workshop(capacity=1)
     booked, waiting = make_user(), make_user()
     ops.book_place(booked, workshop)
@@ -152,6 +153,7 @@ def test_cancelling_a_workshop_emails_everyone_with_cancel_and_the_same_uid(post
     auth.login(make_user("facilitator"))
     response = post_form(f"/workshops/{workshop.id}/cancel", page=f"/workshops/{workshop.id}")
     assert response.status_code == 302
+    run_email_jobs(client.application)
     messages = smtp_server.wait_for(2)
     assert sorted(m["To"] for m in messages) == sorted([booked.email, waiting.email])
     for message in messages:
@@ -166,7 +168,8 @@ def test_cancelling_a_workshop_emails_everyone_with_cancel_and_the_same_uid(post
         Booking.workshop_id == workshop.id))} == {"cancelled"}
 
 
-def test_promotion_is_emailed(post_form, client, auth, make_workshop, make_user, smtp_server):
+def test_promotion_is_emailed(post_form, client, auth, make_workshop, make_user, smtp_server,
+                              run_email_jobs):
     workshop = make_workshop(capacity=1)
     first, second = make_user(), make_user()
     booking = ops.book_place(first, workshop)[0]
@@ -175,6 +178,7 @@ def test_promotion_is_emailed(post_form, client, auth, make_workshop, make_user,
     auth.login(first)
     assert post_form(f"/workshops/bookings/{booking.id}/cancel",
                      page=f"/workshops/{workshop.id}").status_code == 302
+    run_email_jobs(client.application)
     messages = smtp_server.wait_for(2)
     promoted = [m for m in messages if m["To"] == second.email]
     assert promoted and "place has opened" in promoted[0]["Subject"]

@@ -172,3 +172,36 @@ def test_purge_deletes_expired_notes_and_forms_and_records_it(app, interviewed):
         AuditEvent.action == "workshops.interview_purged",
         AuditEvent.target_id == str(interview.id))) == 1
     assert iops.purge_expired(interview.delete_by + timedelta(days=1)) == []  # safe twice
+
+
+def test_erasing_the_interviewee_deletes_their_interviews(app, make_user, interviewed):
+    from app.packages import erase_personal_data
+    from workshops.interview_models import CorrectionRequest
+
+    facilitator, person, interview = interviewed
+    iops.request_correction(person, interview, "I said something else.")
+    other = iops.schedule_interview(facilitator, interview_consultation_of(interview),
+                                    scheduled_at=utcnow(), name="Someone Else")
+    Session.commit()
+    interview_id, path = interview.id, iops.consent_form_folder() / interview.consent_form_name
+    item_ids = [i.id for i in iops.key_point_items(interview)]
+    admin = make_user("admin")
+    assert "workshops" in erase_personal_data(app, admin, person)
+    Session.commit()
+    Session.expire_all()
+    assert Session.get(Interview, interview_id) is None
+    assert Session.get(Interview, other.id) is not None  # nobody else's interview goes
+    assert all(Session.get(FeedbackItem, i) is None for i in item_ids)
+    assert not path.exists()
+    for model in (InterviewKeyPoint, InterviewNoteRevision, CorrectionRequest):
+        assert Session.scalar(select(func.count(model.id)).where(
+            model.interview_id == interview_id)) == 0
+    event = Session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "workshops.interview_erased",
+        AuditEvent.target_id == str(interview_id)))
+    assert event is not None and event.actor_id == admin.id
+    assert "share only" not in event.detail  # counts, never what was said
+
+
+def interview_consultation_of(interview):
+    return iops.interview_consultation(interview)

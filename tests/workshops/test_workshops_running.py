@@ -10,6 +10,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from app.corpus.models import FeedbackItem
+from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from app.privacy.audit import AuditEvent
 from workshops import operations as ops
@@ -151,3 +152,89 @@ def test_send_reminders_command(app, make_workshop, make_user, smtp_server):
     Session.commit()
     result = app.test_cli_runner().invoke(args=["workshops", "send-reminders"])
     assert result.exit_code == 0 and "Sent 1 reminder" in result.output
+
+
+def test_a_facilitator_withdraws_an_output_with_a_reason(client, auth, post_form, make_workshop,
+                                                          make_user):
+    from app.corpus.visibility import countable_items
+    from workshops.models import WorkshopOutput
+
+    workshop = make_workshop()
+    facilitator, colleague = make_user("facilitator"), make_user("facilitator")
+    Session.commit()
+    auth.login(facilitator)
+    post_form(f"/workshops/{workshop.id}/outputs", {
+        "text": "Take this one out later.", "analysis": "yes", "quote": "anonymous",
+        "publish": "working_group", "governed_by_id": ""})
+    output = Session.scalar(select(WorkshopOutput).order_by(WorkshopOutput.id.desc()))
+    url = f"/workshops/outputs/{output.id}/withdraw"
+    outputs_page = client.get(f"/workshops/{workshop.id}/outputs").get_data(as_text=True)
+    assert url in outputs_page
+    # No reason: refused, nothing changes.
+    response = post_form(url, {"reason": "  "})
+    assert response.status_code == 200 and "Why is this key point withdrawn" in \
+        response.get_data(as_text=True)
+    item = Session.get(FeedbackItem, output.feedback_item_id)
+    assert item.consent_analysis is True
+    # Another facilitator may not withdraw what a colleague recorded (the corpus refuses).
+    auth.login(colleague)
+    response = post_form(url, {"reason": "Not mine."})
+    assert response.status_code == 200
+    Session.expire_all()
+    assert Session.get(FeedbackItem, output.feedback_item_id).consent_analysis is True
+    auth.login(facilitator)
+    response = post_form(url, {"reason": "The group asked for it to be taken out."})
+    assert response.status_code == 302
+    Session.expire_all()
+    item = Session.get(FeedbackItem, output.feedback_item_id)
+    assert (item.consent_analysis, item.consent_quote, item.consent_publish) == (
+        False, "none", "none")
+    assert item.id not in set(Session.scalars(countable_items(workshop.consultation_id)
+                                              .with_only_columns(FeedbackItem.id)))
+    event = Session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "workshops.output_withdrawn",
+        AuditEvent.target_id == str(output.id)))
+    assert event is not None and event.actor_id == facilitator.id
+    assert "The group asked" in event.detail
+    assert "Withdrawn" in client.get(f"/workshops/{workshop.id}/outputs").get_data(as_text=True)
+    # Withdrawing twice is refused with a message, not an error.
+    page = post_form(url, {"reason": "again"}).get_data(as_text=True)
+    assert "already withdrawn" in page
+
+
+def test_participants_cannot_withdraw_an_output(client, auth, make_workshop, make_user):
+    workshop = make_workshop()
+    facilitator = make_user("facilitator")
+    output = ops.record_output(facilitator, workshop, text="A point.",
+                               consent=ConsentScope(analysis=True, quote="none", publish="none"))
+    Session.commit()
+    auth.login(make_user())
+    assert client.get(f"/workshops/outputs/{output.id}/withdraw").status_code in (403, 404)
+
+
+def test_the_list_filters_by_region_format_audience_date_and_places_left(
+        client, make_workshop, make_user):
+    make_workshop(title="Hui Otago", region="Otago", format="in_person", days=3)
+    online = make_workshop(title="Fono online", region="Online", format="online", days=20)
+    full = make_workshop(title="Talanoa full", region="Auckland", capacity=1, days=5)
+    make_workshop(title="Hui for iwi", region="Waikato", audience="iwi_maori", days=8)
+    ops.book_place(make_user(), full)
+    Session.commit()
+
+    def titles(query: str) -> set[str]:
+        html = client.get("/workshops/?" + query).get_data(as_text=True)
+        return {t for t in ("Hui Otago", "Fono online", "Talanoa full", "Hui for iwi")
+                if t in html}
+
+    assert titles("") == {"Hui Otago", "Fono online", "Talanoa full", "Hui for iwi"}
+    assert titles("region=Otago") == {"Hui Otago"}
+    assert titles("format=online") == {"Fono online"}
+    assert titles("audience=iwi_maori") == {"Hui for iwi"}
+    assert titles("places=1") == {"Hui Otago", "Fono online", "Hui for iwi"}
+    later = online.starts_at.date() - timedelta(days=1)
+    assert titles(f"from={later.isoformat()}") == {"Fono online"}
+    page = client.get("/workshops/?from=not-a-date").get_data(as_text=True)
+    assert "YYYY-MM-DD" in page  # says what to fix, and still lists
+    month = online.starts_at.astimezone(online.zone).strftime("%Y-%m")
+    assert "Fono online" in client.get(f"/workshops/month?month={month}").get_data(
+        as_text=True)

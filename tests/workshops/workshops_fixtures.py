@@ -10,6 +10,29 @@ from app.db import Session, utcnow
 from workshops.models import Workshop
 
 
+def _run_email_jobs(app) -> list[str]:
+    """Run every queued booking-email job in this process (the job worker's part); their
+    statuses."""
+    from sqlalchemy import select
+
+    from app.jobs import run_job_inline
+    from app.jobs.models import Job
+
+    with app.app_context():
+        jobs = list(Session.scalars(select(Job).where(Job.kind == "workshops.send_notices",
+                                                      Job.status == "queued")
+                                    .order_by(Job.id)))
+        done = [run_job_inline(job).status for job in jobs]
+        Session.commit()
+    return done
+
+
+@pytest.fixture
+def run_email_jobs():
+    """run_email_jobs(app): run the queued booking-email jobs, as the worker would."""
+    return _run_email_jobs
+
+
 @pytest.fixture
 def consultation(make_consultation):
     return make_consultation()

@@ -1,7 +1,7 @@
 """Analysis: codebook, codebook_version, theme, coding, item_annotation
 
 Revision ID: analysis_0001
-Revises: 0008
+Revises: submissions_0002
 Create Date: 2026-11-28 12:30:00
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 revision = 'analysis_0001'
 # The core's head when this was written: the one line to re-point when the core moves on.
-down_revision = '0008'
+down_revision = 'submissions_0002'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """Reports: report, report_build, report_approval_request
 
 Revision ID: reports_0001
-Revises: analysis_0001
+Revises: analysis_0002
 Create Date: 2026-11-28 12:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'reports_0001'
-# Reports read the analysis tables, so this chain follows analysis's first revision.
-down_revision = 'analysis_0001'
+# Reports read the analysis tables, so this chain follows analysis's newest revision.
+down_revision = 'analysis_0002'
 branch_labels = None
 depends_on = None
 

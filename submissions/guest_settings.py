@@ -1,0 +1,34 @@
+"""Whether a consultation takes submissions from people without an account: reading it, and
+the analysts' operation that changes it (audited)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.db import Session, utcnow
+from app.errors import OperationRefused
+from app.privacy.audit import record_event
+from submissions.guest_models import SubmissionSettings
+
+
+def consultation_allows_guests(consultation_id: int) -> bool:
+    settings = Session.get(SubmissionSettings, consultation_id)
+    return bool(settings is not None and settings.allows_guests)
+
+
+def set_guest_submissions(actor, consultation, allowed: bool) -> SubmissionSettings:
+    """Let people without an account submit to CONSULTATION (every form of it), or stop
+    them. Analysts only; audited. Submissions already made stay."""
+    if actor is None or not actor.has_role("analyst"):
+        raise OperationRefused(_("Only analysts may change who can make a submission."))
+    settings = Session.get(SubmissionSettings, consultation.id)
+    if settings is None:
+        settings = SubmissionSettings(consultation_id=consultation.id, allows_guests=False)
+        Session.add(settings)
+    changed = settings.allows_guests != bool(allowed)
+    settings.allows_guests = bool(allowed)
+    settings.updated_at = utcnow()
+    Session.flush()
+    if changed:
+        record_event(actor, "submissions.guests_changed", target=consultation,
+                     detail={"allows_guests": bool(allowed)})
+    return settings
