@@ -43,8 +43,10 @@ def seed_reports(context, demo_themes) -> None:
         themes = [create_theme(analyst, codebook, name=name, description=description)
                   for name, description in demo_themes]
     _demo_feedback(context)
+    # Code only the rows added here: analysis's own demo leaves items to code on purpose.
     items = Session.scalars(select(FeedbackItem).where(
         FeedbackItem.consultation_id == consultation.id,
+        FeedbackItem.source_id.like("demo-report-row-%"),
         FeedbackItem.consent_analysis.is_(True)).order_by(FeedbackItem.id)).all()
     for n, item in enumerate(items):
         apply_themes(analyst, item, codebook, [themes[n % len(themes)]],
