@@ -51,8 +51,7 @@ def register() -> FeaturePackage:
         models=("app.analysis.models",),
         migrations=Path(__file__).parent / "migrations",
         nav=(NavEntry("analysis.index", _l("Analysis"), order=50),),
-        # The core registers it too; declared here because the import command writes it.
-        feedback_sources={"imported_row": _l("Imported row")},
+        # No feedback sources of its own: the import command writes the core's "imported_row".
         seed_demo=hooks.seed_demo,
         tasks=hooks.tasks,
         route_objects=hooks.route_objects,

@@ -112,16 +112,16 @@ def import_feedback(file, slug, text_column, id_column, group_column, question_c
                 known += 1  # the system never rewrites a row it loaded before
                 continue
             try:
-                item = record_feedback(
+                record_feedback(
                     None, consultation=consultation, source="imported_row",
                     source_id=source_id, text=text,
                     question_key=(row.get(question_column) or "").strip()[:80] or None
-                    if question_column else None, consent=consent)
+                    if question_column else None, consent=consent,
+                    # The import states the group a row speaks for (there is no organisation).
+                    stakeholder_group=_group_of(row.get(group_column), number)
+                    if group_column else None)
             except OperationRefused as error:
                 raise click.ClickException(f"Row {number}: {undo_refused(error)}") from None
-            if group_column:
-                # The import states the group a row speaks for (there is no organisation).
-                item.stakeholder_group = _group_of(row.get(group_column), number)
             added += 1
             if added % COMMIT_EVERY == 0:
                 Session.commit()

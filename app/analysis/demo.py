@@ -69,8 +69,8 @@ def _rows(context):
                                "working_group" if quotable else "none", None)
         item = record_feedback(None, consultation=context.consultation, source="imported_row",
                                source_id=f"{context.consultation.id}:demo-survey:{number}",
-                               text=text, question_key="q1-concerns", consent=consent)
-        item.stakeholder_group = group
+                               text=text, question_key="q1-concerns", consent=consent,
+                               stakeholder_group=group)
         items.append(item)
     return items
 
