@@ -103,6 +103,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.audit_lock
 	$(BIN)/python -m bench.workshops
 	$(BIN)/python -m bench.forum
+	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.analysis
 
 # Optional: distil the whole static token table of the theme engine now (one to two minutes)
