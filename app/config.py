@@ -83,6 +83,8 @@ class Config:
         self.JOBS_HEARTBEAT_SECONDS = _float("JOBS_HEARTBEAT_SECONDS", 10.0)
         self.JOBS_PROGRESS_SECONDS = _float("JOBS_PROGRESS_SECONDS", 1.0)
         self.JOBS_MAX_ATTEMPTS = _int("JOBS_MAX_ATTEMPTS", 3)
+        # A job that lost a race for the database waits this long times its attempt number.
+        self.JOBS_RETRY_SECONDS = _float("JOBS_RETRY_SECONDS", 2.0)
         # The public address of the site. Links in emails are built from this, never from the
         # Host header of whoever asked for the email.
         # `make run` exports BASE_URL for the port it serves on; without it, the port in PORT.
@@ -103,6 +105,10 @@ class Config:
         # app.auth.sessions (each request re-signs the cookie, so its expiry alone never trips).
         self.SESSION_LIFETIME = timedelta(hours=_int("SESSION_LIFETIME_HOURS", 12))
         self.PERMANENT_SESSION_LIFETIME = self.SESSION_LIFETIME
+        # The cookie is sent again only when the session changes (sign-in, the last-active
+        # time once a minute, a flashed message), not re-signed on every response; its expiry
+        # does not need refreshing, as SESSION_LIFETIME counts from sign-in anyway.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session, which already expires
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int("MAIL_PORT", 25)

@@ -71,6 +71,12 @@ OBJECT_ENDPOINTS = frozenset({
 })
 
 
+def _badge_count(person) -> int:
+    from forums.notify import badge_count
+
+    return badge_count(person)
+
+
 def register() -> FeaturePackage:
     """Everything the core needs to know about the forum."""
     from forums import cli, hooks, jobs  # noqa: F401  (CLI commands and job kinds)
@@ -84,7 +90,8 @@ def register() -> FeaturePackage:
         audit_actions=AUDIT_ACTIONS,
         models=("forums.models",),
         migrations=Path(__file__).parent / "migrations",
-        nav=(NavEntry("forums.index", _l("Forum"), order=10),),
+        nav=(NavEntry("forums.index", _l("Forum"), order=10, badge=_badge_count,
+                      badge_label=_l("%(count)s unread notifications")),),
         home_cards=(HomeCard(
             "forums.index", _l("Join the forum"),
             _l("Discuss the proposals with other key partners, in open spaces and in caucus "

@@ -4,7 +4,7 @@ in the moderation queue. Every name is fictional."""
 from __future__ import annotations
 
 from app.corpus.scope import ConsentScope
-from forums import operations
+from forums import moderation, operations
 
 SCOPE = ConsentScope(analysis=True, quote="anonymous", publish="working_group")
 
@@ -94,21 +94,21 @@ def seed_forum(context) -> None:
              "organisations, the facilitator and the kaitiaki can read this space."))):
         welcome_thread = operations.create_thread(moderator, space, title="Welcome: how this "
                                                   "space works", body=welcome, scope=SCOPE)
-        operations.set_thread_state(moderator, welcome_thread, pinned=True)
+        moderation.set_thread_state(moderator, welcome_thread, pinned=True)
     flagged = None
     for author, title, body, replies in OPEN_THREADS:
         _, posts = _thread(accounts, open_space, author, title, body, replies)
         flagged = flagged or posts[0]
-    operations.flag_post(accounts["participant2"], flagged,
+    moderation.flag_post(accounts["participant2"], flagged,
                          reason="This names a specific kind of client; please check it is "
                                 "not identifying.")
     for author, title, body, replies in IWI_THREADS:
         _, posts = _thread(accounts, iwi, author, title, body, replies, governed=True)
-        operations.flag_post(accounts["kaitiaki"], posts[-1],
+        moderation.flag_post(accounts["kaitiaki"], posts[-1],
                              reason="Please check before this is quoted outside the caucus.")
     for author, title, body, replies in PASIFIKA_THREADS:
         _, posts = _thread(accounts, pasifika, author, title, body, replies,
                                   governed=True)
-        operations.flag_post(accounts["participant2"], posts[-1],
+        moderation.flag_post(accounts["participant2"], posts[-1],
                              reason="I posted this for our board: can a moderator confirm "
                                     "it is fine to leave up?")

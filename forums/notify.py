@@ -6,12 +6,13 @@ caucus post never reaches a non-member's list or inbox, even if they once follow
 """
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.db import Session, utcnow
 from app.mail import absolute_url, build_message, deliver
@@ -97,6 +98,26 @@ def visible_notifications(user: User, *, unread_only: bool = False, limit: int =
 
 def unread_count(user: User) -> int:
     return len(visible_notifications(user, unread_only=True, limit=500))
+
+
+BADGE_CAP = 99
+
+
+def badge_count(user: User) -> int:
+    """The unread count on the navigation's Forum link, asked on every page: one query that
+    finds nothing in the usual case, and never more than BADGE_CAP notifications loaded (each
+    still checked against what USER may see, so a caucus they left counts no more)."""
+    if Session.execute(_any_unread_stmt(), {"user_id": user.id}).first() is None:
+        return 0
+    return len(visible_notifications(user, unread_only=True, limit=BADGE_CAP))
+
+
+@functools.cache
+def _any_unread_stmt():
+    """Built once (the badge asks on every page): whether USER_ID has any unread at all."""
+    table = ForumNotification.__table__
+    return (select(table.c.id).where(table.c.user_id == bindparam("user_id"),
+                                     table.c.read_at.is_(None)).limit(1))
 
 
 def mark_read(user: User, *, thread_id: int | None = None) -> None:

@@ -1,6 +1,6 @@
-"""Writing the forum: spaces, threads, posts, consent and moderation. Every function takes its
-actor, adds and flushes, never commits (the view, CLI command or job commits once), and refuses
-with OperationRefused saying what to fix. Every post is feedback: it is recorded in the corpus
+"""Writing the forum: spaces, threads, posts and consent (moderation is in forums/moderation.py).
+Every function takes its actor, adds and flushes, never commits (the view, CLI command or job
+commits once), and refuses with OperationRefused saying what to fix. Every post is feedback: it is recorded in the corpus
 under its author's consent (app.corpus.operations), updated on edit and withdrawn on delete.
 """
 from __future__ import annotations
@@ -18,8 +18,7 @@ from app.privacy.audit import record_event
 from app.sanitize import markdown_to_html, plain_text
 from forums import cache
 from forums.models import (
-    ForumFlag,
-    ForumPost,
+        ForumPost,
     ForumPostRevision,
     ForumPreference,
     ForumSpace,
@@ -36,13 +35,13 @@ MAX_REASON = 1_000
 # ---------------------------------------------------------------- checks
 
 
-def _check_open(consultation: Consultation) -> None:
+def check_open(consultation: Consultation) -> None:
     if not consultation.is_open():
         raise OperationRefused(_("The consultation is closed, so the forum is read-only: "
                                  "nothing can be posted or changed."))
 
 
-def _check_text(value: str, *, field: str, limit: int, what: str) -> str:
+def check_text(value: str, *, field: str, limit: int, what: str) -> str:
     value = (value or "").strip()
     if not value:
         raise OperationRefused(_("Write the %(what)s before sending.", what=what), field=field)
@@ -57,7 +56,7 @@ def _check_may_post(actor: User, space: ForumSpace) -> None:
     if not space.can_view(actor):
         raise OperationRefused(_("You are not a member of this space, so you cannot post "
                                  "in it."))
-    _check_open(Session.get(Consultation, space.consultation_id))
+    check_open(Session.get(Consultation, space.consultation_id))
 
 
 def group_choices(actor: User) -> list[str]:
@@ -136,7 +135,7 @@ def create_space(actor: User, consultation: Consultation, *, title: str, descrip
                  staff_may_enter: bool = False, is_premoderated: bool = False) -> ForumSpace:
     """Open a space in CONSULTATION. A caucus names who it is for; refuses one that names no
     one (a stakeholder-group caucus without a group, a governance caucus without a group)."""
-    title = _check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
+    title = check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
     if kind not in ("open", "caucus"):
         raise OperationRefused(_("Choose an open space or a caucus."), field="kind")
     if kind == "caucus":
@@ -185,7 +184,7 @@ def _new_post(actor: User, thread: ForumThread, *, body: str, identity: str,
               group_key: str | None, scope: ConsentScope | None, governed: bool,
               reply_to: ForumPost | None, title: str = "") -> ForumPost:
     space = thread.space
-    body = _check_text(body, field="body", limit=MAX_BODY, what=_("message"))
+    body = check_text(body, field="body", limit=MAX_BODY, what=_("message"))
     if identity == "group":
         if group_key not in group_choices(actor):
             raise OperationRefused(_("You can post as a member of a stakeholder group only if "
@@ -234,7 +233,7 @@ def create_thread(actor: User, space: ForumSpace, *, title: str, body: str,
     """Start a thread in SPACE with its opening post. Refuses a space ACTOR is not in, a closed
     consultation, an empty or over-long title or message, and a post with no consent given."""
     _check_may_post(actor, space)
-    title = _check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
+    title = check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
     now = utcnow()
     thread = ForumThread(space_id=space.id, title=title, author_id=actor.id, created_at=now,
                          last_activity_at=now, reply_count=0, version=1)
@@ -267,7 +266,7 @@ def reply(actor: User, thread: ForumThread, *, body: str, identity: str = "named
     if post.status == "published":
         thread.reply_count += 1
         thread.last_activity_at = post.created_at
-    _touch(thread)
+    touch_thread(thread)
     record_event(actor, "forums.post_created", target=post, ip=ip,
                  detail={"thread_id": thread.id, "status": post.status})
     from forums.notify import notify_new_post
@@ -276,14 +275,14 @@ def reply(actor: User, thread: ForumThread, *, body: str, identity: str = "named
     return post
 
 
-def _touch(thread: ForumThread) -> None:
+def touch_thread(thread: ForumThread) -> None:
     """Something the thread page shows changed: a new page-cache key."""
     thread.version = (thread.version or 1) + 1
     Session.flush()
     cache.forget_thread(thread.id)
 
 
-def _opening_post_id(thread: ForumThread) -> int:
+def opening_post_id(thread: ForumThread) -> int:
     return Session.scalar(select(func.min(ForumPost.id)).where(ForumPost.thread_id == thread.id))
 
 
@@ -294,18 +293,18 @@ def edit_post(actor: User, post: ForumPost, *, body: str, revision: int,
     bad text, and an edit started from an older revision than the saved one (stale)."""
     if not post.can_edit(actor):
         raise OperationRefused(_("Only the author may edit this post."))
-    _check_open(Session.get(Consultation, post.thread.space.consultation_id))
+    check_open(Session.get(Consultation, post.thread.space.consultation_id))
     if post.thread.is_locked and not post.thread.space.can_moderate(actor):
         raise OperationRefused(_("This thread is locked: its posts can no longer be edited."))
     if revision != post.revision:
         raise OperationRefused(_("This post was changed after you opened it (perhaps in "
                                  "another tab). Your text is below: copy it, reload the post "
                                  "and edit again."), field="body")
-    body = _check_text(body, field="body", limit=MAX_BODY, what=_("message"))
+    body = check_text(body, field="body", limit=MAX_BODY, what=_("message"))
     thread = post.thread
-    is_opening = post.id == _opening_post_id(thread)
+    is_opening = post.id == opening_post_id(thread)
     if title is not None and is_opening:
-        thread.title = _check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
+        thread.title = check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
     Session.add(ForumPostRevision(post_id=post.id, body=post.body, body_html=post.body_html,
                                   written_at=post.edited_at or post.created_at))
     post.body = body
@@ -321,7 +320,7 @@ def edit_post(actor: User, post: ForumPost, *, body: str, revision: int,
         update_feedback(actor, item, text=text, organisation=organisation)
     if post.status == "published":
         index_post(post.id, post.search_text)
-    _touch(thread)
+    touch_thread(thread)
     record_event(actor, "forums.post_edited", target=post, ip=ip,
                  detail={"revision": post.revision})
     return post
@@ -332,7 +331,7 @@ def delete_post(actor: User, post: ForumPost, *, ip: str = "") -> None:
     consent is withdrawn in the corpus (history stays for moderators)."""
     if not post.can_edit(actor):
         raise OperationRefused(_("Only the author may delete this post."))
-    _check_open(Session.get(Consultation, post.thread.space.consultation_id))
+    check_open(Session.get(Consultation, post.thread.space.consultation_id))
     was_published = post.status == "published"
     post.status = "deleted"
     post.edited_at = utcnow()
@@ -342,95 +341,7 @@ def delete_post(actor: User, post: ForumPost, *, ip: str = "") -> None:
         if item.consent_analysis or item.consent_quote != "none" or item.consent_publish != "none":
             withdraw_consent(actor, item, reason="post deleted on the forum", ip=ip)
     thread = post.thread
-    if was_published and post.id != _opening_post_id(thread):
+    if was_published and post.id != opening_post_id(thread):
         thread.reply_count = max(0, thread.reply_count - 1)
-    _touch(thread)
+    touch_thread(thread)
     record_event(actor, "forums.post_deleted", target=post, ip=ip)
-
-
-# ---------------------------------------------------------------- moderation
-
-
-def _check_moderator(actor: User, space: ForumSpace) -> None:
-    if not space.can_moderate(actor):
-        raise OperationRefused(_("Only the moderators of this space may do that."))
-
-
-def flag_post(actor: User, post: ForumPost, *, reason: str, ip: str = "") -> ForumFlag:
-    """Ask the moderators to look at a post, saying why."""
-    if not post.can_view(actor) or post.status != "published":
-        raise OperationRefused(_("That post cannot be flagged."))
-    reason = _check_text(reason, field="reason", limit=MAX_REASON, what=_("reason"))
-    flag = ForumFlag(post_id=post.id, flagged_by_id=actor.id, reason=reason)
-    Session.add(flag)
-    Session.flush()
-    record_event(actor, "forums.post_flagged", target=post, ip=ip)
-    return flag
-
-
-def _resolve_flags(actor: User, post: ForumPost) -> None:
-    for flag in Session.scalars(select(ForumFlag).where(ForumFlag.post_id == post.id,
-                                                        ForumFlag.resolved_at.is_(None))):
-        flag.resolved_at = utcnow()
-        flag.resolved_by_id = actor.id
-
-
-def hide_post(actor: User, post: ForumPost, *, reason: str, ip: str = "") -> None:
-    """Hide a post from everyone but its author and the moderators, with a reason the author
-    sees. Resolves its flags."""
-    _check_moderator(actor, post.thread.space)
-    reason = _check_text(reason, field="reason", limit=MAX_REASON, what=_("reason"))
-    if post.status not in ("published", "pending"):
-        raise OperationRefused(_("Only a published or waiting post can be hidden."))
-    if post.status == "published" and post.id != _opening_post_id(post.thread):
-        post.thread.reply_count = max(0, post.thread.reply_count - 1)
-    post.status = "hidden"
-    post.moderation_reason = reason
-    unindex_post(post.id)
-    _resolve_flags(actor, post)
-    _touch(post.thread)
-    record_event(actor, "forums.post_hidden", target=post, ip=ip, detail={"reason": reason})
-
-
-def unhide_post(actor: User, post: ForumPost, *, reason: str = "", ip: str = "") -> None:
-    """Show a hidden post again (or approve a waiting one)."""
-    _check_moderator(actor, post.thread.space)
-    if post.status not in ("hidden", "pending"):
-        raise OperationRefused(_("That post is not hidden or waiting."))
-    action = "forums.post_approved" if post.status == "pending" else "forums.post_unhidden"
-    post.status = "published"
-    post.moderation_reason = (reason or "").strip()[:MAX_REASON]
-    if post.id != _opening_post_id(post.thread):
-        post.thread.reply_count += 1
-    post.thread.last_activity_at = max(post.thread.last_activity_at, post.created_at)
-    index_post(post.id, post.search_text)
-    _resolve_flags(actor, post)
-    _touch(post.thread)
-    record_event(actor, action, target=post, ip=ip, detail={"reason": post.moderation_reason})
-    if action == "forums.post_approved":
-        from forums.notify import notify_new_post
-
-        notify_new_post(post)
-
-
-def dismiss_flags(actor: User, post: ForumPost, *, ip: str = "") -> None:
-    """Leave a flagged post as it is and clear it from the queue."""
-    _check_moderator(actor, post.thread.space)
-    _resolve_flags(actor, post)
-    Session.flush()
-    record_event(actor, "forums.flags_dismissed", target=post, ip=ip)
-
-
-def set_thread_state(actor: User, thread: ForumThread, *, locked: bool | None = None,
-                     pinned: bool | None = None, ip: str = "") -> None:
-    """Lock or unlock, pin or unpin a thread."""
-    _check_moderator(actor, thread.space)
-    if locked is not None:
-        thread.is_locked = locked
-        record_event(actor, "forums.thread_locked" if locked else "forums.thread_unlocked",
-                     target=thread, ip=ip)
-    if pinned is not None:
-        thread.is_pinned = pinned
-        record_event(actor, "forums.thread_pinned" if pinned else "forums.thread_unpinned",
-                     target=thread, ip=ip)
-    _touch(thread)

@@ -11,22 +11,31 @@ worker and no entry ever needs invalidating for correctness):
   following or not, asked for consent or not, the space open or read-only, their name and
   groups in the identity choices.
 
-The layout around it (navigation, flashed messages, language switcher) is rendered on every
-request, so nothing the core shows per request goes stale. Forms in the cached HTML carry a
-placeholder for the CSRF token, replaced by this request's token on the way out; a token must
-never be cached, since it belongs to one session.
+A plain read also keeps the whole page, layout included (`cached_page`), keyed by the content's
+key plus everything the layout shows for the reader: their roles (which links the navigation
+offers), the packages' navigation entries with their badges as counted now, the language and
+the year in the footer. A request with flashed messages to show renders the layout afresh
+around the cached content.
+
+Forms in the cached HTML carry a placeholder for the CSRF token, and script tags one for the
+CSP nonce, each replaced by this request's own on the way out: a token belongs to one session
+and a nonce to one response, so neither is ever cached.
 """
 from __future__ import annotations
 
-from flask import current_app, g, render_template
+from flask import current_app, g, render_template, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
+from app.packages import navigation
+from app.permissions import may_access
+from app.security import csp_nonce
 from forums import cache, queries
 from forums.forms import ButtonForm
 from forums.models import ForumSpace, ForumThread
 
 CSRF_PLACEHOLDER = "\x00forum-csrf\x00"
+NONCE_PLACEHOLDER = "\x00forum-nonce\x00"
 _POSTS_MARK = "\x00forum-posts\x00"
 
 
@@ -34,16 +43,23 @@ class _PlaceholderToken:
     """Render forms with CSRF_PLACEHOLDER as their token, for caching; then put back whatever
     this request had (a real token is generated when the layout or `with_token` asks)."""
 
+    def __init__(self, *, nonce: bool = False):
+        self.names = {current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"):
+                      CSRF_PLACEHOLDER}
+        if nonce:  # the layout's script tags (app.security.csp_nonce keeps it in g)
+            self.names["csp_nonce"] = NONCE_PLACEHOLDER
+
     def __enter__(self):
-        self.name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        self.previous = g.pop(self.name, None)
-        setattr(g, self.name, CSRF_PLACEHOLDER)
+        self.previous = {name: g.pop(name, None) for name in self.names}
+        for name, placeholder in self.names.items():
+            setattr(g, name, placeholder)
         return self
 
     def __exit__(self, *exc):
-        g.pop(self.name, None)
-        if self.previous is not None:
-            setattr(g, self.name, self.previous)
+        for name, previous in self.previous.items():
+            g.pop(name, None)
+            if previous is not None:
+                setattr(g, name, previous)
         return False
 
 
@@ -90,6 +106,10 @@ def cached_content(thread: ForumThread, space: ForumSpace, viewer, view: dict,
                    build_form) -> str:
     """The thread page's content for a plain GET (no preview, no quote, no typed text): from
     the cache, else rendered by `render_content` with a blank form from BUILD_FORM() and kept."""
+    return with_token(_content_with_placeholders(thread, space, viewer, view, build_form))
+
+
+def _content_with_placeholders(thread, space, viewer, view, build_form) -> str:
     key = content_key(thread, space, viewer, view)
     parts = cache.get(key)
     if parts is None:
@@ -99,7 +119,35 @@ def cached_content(thread: ForumThread, space: ForumSpace, viewer, view: dict,
         parts = tuple(html.split(_POSTS_MARK, 1))
         cache.put(key, parts)
     posts = posts_html(thread, viewer, is_moderator=view["is_moderator"])
-    return with_token(parts[0] + posts + parts[1])
+    return parts[0] + posts + parts[1]
+
+
+def _layout_state(viewer) -> tuple:
+    """What the layout (templates/base.html, _nav.html) shows that is not fixed per thread and
+    language: the reader's roles (the core links the navigation offers follow from them and the
+    access matrix), the packages' entries with their badges counted now, the footer's year."""
+    links = navigation(current_app, lambda endpoint: may_access(viewer, endpoint), viewer)
+    return (tuple(sorted(viewer.roles)),
+            tuple((link.endpoint, str(link.label), link.count, link.count_label)
+                  for link in links),
+            current_app.jinja_env.globals["copyright_year"]())
+
+
+def cached_page(thread: ForumThread, space: ForumSpace, viewer, view: dict,
+                build_form) -> str | None:
+    """The whole thread page for a plain GET, from the cache when this reader had it with the
+    same content and layout; None when there are flashed messages to show (the caller renders
+    the layout around `cached_content` then)."""
+    if session.get("_flashes"):
+        return None
+    key = (*content_key(thread, space, viewer, view), "layout", _layout_state(viewer))
+    html = cache.get(key)
+    if html is None:
+        content = _content_with_placeholders(thread, space, viewer, view, build_form)
+        with _PlaceholderToken(nonce=True):
+            html = render_template("forums/thread.html", thread=thread, content=content)
+        cache.put(key, html)
+    return with_token(html).replace(NONCE_PLACEHOLDER, csp_nonce())
 
 
 def render_content(thread: ForumThread, space: ForumSpace, viewer, view: dict, *, form,

@@ -6,6 +6,7 @@ post is never a candidate for a non-member.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -66,10 +67,12 @@ class Hit:
     rank: float
 
 
-# A query matching more posts than this ranks the newest CANDIDATES of them (the total says
-# "at least"): ranking every match of a common word over 100,000 posts costs a second, and
-# nobody pages through a thousand results. See bench/forum.py (search) for the figures.
-CANDIDATES = 1000
+# A query matching more posts than this ranks the newest CANDIDATES of them (the page says
+# "CANDIDATES or more"): ranking every match of a common word over 100,000 posts costs a
+# second, and nobody pages through hundreds of results (15 pages of 20 here). Each candidate
+# costs a bm25 score and two primary-key lookups: 1,000 candidates took 9 ms of CPU at the
+# median and 25 ms at p99 over 100,000 posts, 300 take 3.5 ms and 10 ms. bench/forum.py (search).
+CANDIDATES = 300
 # Shorter words are matched whole: a one-letter prefix matches most of the index, and SQLite's
 # prefix indexes (forums_0002) start at two characters.
 MIN_PREFIX = 2
@@ -123,25 +126,36 @@ def search_posts(query: str, space_ids: list[int], *, limit: int = 20,
     return [Hit(post_id=row[0], rank=score(row[1])) for row in rows], int(rows[0][2])
 
 
+@functools.lru_cache(maxsize=256)
+def _terms_pattern(query: str) -> re.Pattern | None:
+    """One pattern for every term of QUERY (longest first, so `online` wins over `on`), matched
+    at the start of a word: one pass over the text instead of one per term; built once per
+    query, not once per excerpt."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    words = sorted(set(terms), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + ")")
+
+
 def highlight(plain: str, query: str, *, width: int = 240) -> Markup:
     """An escaped excerpt of PLAIN around the first match, every match in <mark>."""
-    terms = query_terms(query)
+    pattern = _terms_pattern(query)
     folded = fold(plain)
-    spans = []
-    for term in terms:
-        for found in re.finditer(r"\b" + re.escape(term), folded):
-            spans.append((found.start(), found.end()))
-    spans.sort()
+    spans = [found.span() for found in pattern.finditer(folded)] if pattern else []
     start = max(0, spans[0][0] - width // 3) if spans else 0
     end = min(len(plain), start + width)
+    # Plain strings, escaped piece by piece, joined once (Markup's own + re-checks each piece).
     out, cursor = [], start
     for span_start, span_end in spans:
-        if span_start < cursor or span_end > end:
+        if span_start < cursor:
             continue
-        out.append(escape(plain[cursor:span_start]))
-        out.append(Markup("<mark>") + escape(plain[span_start:span_end]) + Markup("</mark>"))
+        if span_end > end:
+            break
+        out.append(str(escape(plain[cursor:span_start])))
+        out.append("<mark>" + str(escape(plain[span_start:span_end])) + "</mark>")
         cursor = span_end
-    out.append(escape(plain[cursor:end]))
+    out.append(str(escape(plain[cursor:end])))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(plain) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+    return Markup(prefix + "".join(out) + suffix)

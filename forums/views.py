@@ -3,6 +3,8 @@ forums/views_more.py, on the same blueprint. Every object loaded from the URL go
 `object_or_404` (its model's can_view), so a caucus non-member gets 404 for all of it."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +22,7 @@ from app.web.requests import client_ip, requested_page
 from forums import notify, operations, queries
 from forums.forms import ButtonForm, EditPostForm, PostForm
 from forums.models import ForumPost, ForumSpace, ForumThread
-from forums.page import cached_content, render_content, with_token
+from forums.page import cached_content, cached_page, render_content, with_token
 
 bp = Blueprint("forums", __name__)
 
@@ -157,9 +159,14 @@ def thread(thread_id: int):
     space = found.space
     view["is_moderator"] = space.can_moderate(current_user)
     view["group_choices"] = operations.group_choices(current_user)
+    if request.method == "GET" and view["unread"]:
+        queries.mark_thread_read(current_user, found)  # first: the layout shows what is left
     if request.method == "GET" and not request.args:
-        content = cached_content(found, space, current_user, view,
-                                 lambda: _post_form(space, with_title=False))
+        build_form = functools.partial(_post_form, space, with_title=False)
+        page = cached_page(found, space, current_user, view, build_form)
+        if page is not None:
+            return page
+        content = cached_content(found, space, current_user, view, build_form)
     else:
         form = _post_form(space, with_title=False)
         preview = None
@@ -174,8 +181,6 @@ def thread(thread_id: int):
             _quote_into(form, found, request.args.get("quote", type=int))
         content = with_token(render_content(found, space, current_user, view, form=form,
                                             preview=preview))
-    if request.method == "GET" and view["unread"]:
-        queries.mark_thread_read(current_user, found)
     return render_template("forums/thread.html", thread=found, content=content)
 
 

@@ -16,7 +16,7 @@ from app.permissions import object_or_404
 from app.queries import get_current_consultation
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip, requested_page
-from forums import notify, operations, queries
+from forums import moderation, notify, operations, queries
 from forums.forms import (
     ButtonForm,
     ConsentForm,
@@ -27,6 +27,7 @@ from forums.forms import (
     SpaceForm,
 )
 from forums.models import EMAIL_MODES, ForumPost, ForumPreference
+from forums.search import CANDIDATES
 from forums.views import _post, _space, _thread, bp, user_key
 
 FLAG_LIMIT = "10 per minute;50 per day"
@@ -47,7 +48,7 @@ def flag_post(post_id: int):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            operations.flag_post(current_user, post, reason=form.reason.data, ip=client_ip())
+            moderation.flag_post(current_user, post, reason=form.reason.data, ip=client_ip())
         except OperationRefused as error:
             show_refusal(form, error)
         else:
@@ -66,11 +67,11 @@ def moderate_post(post_id: int):
         action, reason = form.action.data, form.reason.data or ""
         try:
             if action == "hide":
-                operations.hide_post(current_user, post, reason=reason, ip=client_ip())
+                moderation.hide_post(current_user, post, reason=reason, ip=client_ip())
             elif action in ("unhide", "approve"):
-                operations.unhide_post(current_user, post, reason=reason, ip=client_ip())
+                moderation.unhide_post(current_user, post, reason=reason, ip=client_ip())
             elif action == "dismiss":
-                operations.dismiss_flags(current_user, post, ip=client_ip())
+                moderation.dismiss_flags(current_user, post, ip=client_ip())
             else:
                 abort(400)
         except OperationRefused as error:
@@ -95,7 +96,7 @@ def moderate_thread(thread_id: int):
         if form.action.data not in states:
             abort(400)
         try:
-            operations.set_thread_state(current_user, thread, **states[form.action.data],
+            moderation.set_thread_state(current_user, thread, **states[form.action.data],
                                         ip=client_ip())
         except OperationRefused as error:
             show_refusal(None, error)
@@ -282,7 +283,8 @@ def search():
     results, total = queries.search(get_current_consultation(), current_user, query,
                                     page=page) if query else ([], 0)
     return render_template("forums/search.html", query=query, results=results, total=total,
-                           page=page, per_page=20)
+                           page=page, per_page=20, capped=total >= CANDIDATES,
+                           candidates=CANDIDATES)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from app.corpus.sources import is_registered
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.governance.queries import governance_group_exists
-from app.models import Consultation, Organisation, User
+from app.models import STAKEHOLDER_GROUPS, Consultation, Organisation, User
 from app.privacy.audit import record_event
 
 # Sources a facilitator writes up on someone's behalf: interview notes (with the interviewee's
@@ -126,14 +126,30 @@ def _check_agreement(method: str | None, agreed_at: datetime | None, item: Feedb
                                  "check the date."), field="agreement_at")
 
 
+def _stakeholder_group_of(organisation: Organisation | None, stated: str | None) -> str | None:
+    if organisation is not None:
+        if stated is not None:
+            raise TypeError("give an organisation or a stakeholder group, not both")
+        return organisation.stakeholder_group
+    if stated is not None and stated not in STAKEHOLDER_GROUPS:
+        raise OperationRefused(_("Unknown stakeholder group “%(group)s”.", group=stated),
+                               field="stakeholder_group")
+    return stated
+
+
 def record_feedback(actor: User | None, *, consultation: Consultation, source: str,
                     source_id: str | int, text: str, author: User | None = None,
                     organisation: Organisation | None = None, question_key: str | None = None,
                     consent: ConsentScope, created_at: datetime | None = None,
                     agreement_method: str | None = None,
                     agreement_at: datetime | None = None,
-                    verified_by: str | None = None) -> FeedbackItem:
+                    verified_by: str | None = None,
+                    stakeholder_group: str | None = None) -> FeedbackItem:
     """Create or update the FeedbackItem for one source record, found by (source, source_id).
+
+    The item's stakeholder group is its organisation's; STAKEHOLDER_GROUP gives it for
+    feedback given with no organisation in the platform (an imported row that states its
+    group), and is refused beside an ORGANISATION.
 
     Creating sets consent version 1, records who recorded it (recorded_by: ACTOR, e.g. the
     analyst importing a row) and the first ConsentChange ("{}" -> CONSENT, by ACTOR). Updating
@@ -170,7 +186,7 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
         raise OperationRefused(_("Only the person who gave this feedback (or, for interviews "
                                  "and workshops, their facilitator) may record it."))
     _check_membership(author, organisation)
-    stakeholder_group = organisation.stakeholder_group if organisation is not None else None
+    stakeholder_group = _stakeholder_group_of(organisation, stakeholder_group)
 
     if item is None:
         now = utcnow()

@@ -144,9 +144,56 @@ def _finish(job: Job, attempt: int, **values) -> bool:
     return True
 
 
-def execute_job(job_id: int, *, heartbeat: bool = False) -> str:
+# SQLSTATEs of PostgreSQL's "try the transaction again": serialization failure, deadlock.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def _lost_a_race(error: BaseException) -> bool:
+    """Whether ERROR (or what caused it) says the database was busy rather than that the job
+    is wrong: SQLite's "database is locked" (another writer committed between this
+    transaction's first read and its first write, which SQLite refuses at once, whatever the
+    busy timeout), or PostgreSQL's serialization failure or deadlock. Trying again works."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if "database is locked" in str(error).lower():
+            return True
+        if getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
+
+
+def _retry_delay(attempt: int) -> float:
+    return float(current_app.config["JOBS_RETRY_SECONDS"]) * attempt
+
+
+def _retry_later(job: Job, attempt: int, *, send: bool) -> bool:
+    """Put a job that lost a race for the database back in the queue (from its last
+    checkpoint), sent again after a short wait that grows with each attempt. False when it
+    has had JOBS_MAX_ATTEMPTS already, or is no longer this attempt's to requeue."""
+    if attempt >= int(current_app.config["JOBS_MAX_ATTEMPTS"]):
+        return False
+    result = Session.execute(
+        update(Job).where(Job.id == job.id, Job.status == "running", Job.attempts == attempt)
+        .values(status="queued", heartbeat_at=utcnow(),
+                message=_("The database was busy; trying again shortly.")[:MESSAGE_LENGTH])
+        .execution_options(synchronize_session=False))
+    Session.commit()
+    if result.rowcount != 1:
+        return False
+    if send:
+        queue = current_app.extensions["korero_jobs"]
+        queue.run_job.schedule((job.id,), delay=_retry_delay(attempt))
+    return True
+
+
+
+def execute_job(job_id: int, *, heartbeat: bool = False, send_retries: bool = True) -> str:
     """Run job JOB_ID if it is queued; returns how it ended ('skipped' when it was not ours
-    to run). Needs an app context. Never raises for a failing job: failures are recorded."""
+    to run, 'retry' when it lost a race for the database and was queued again: sent to the
+    queue after a short wait, or, with SEND_RETRIES false, left for the caller to run again).
+    Needs an app context. Never raises for a failing job: failures are recorded."""
     job = _claim(job_id)
     if job is None:
         log.info("job %s: not queued any more, nothing to do", job_id)
@@ -187,8 +234,12 @@ def execute_job(job_id: int, *, heartbeat: bool = False) -> str:
         log.warning("job %s (%s) failed: %s", job.id, job.kind, error)
         _finish(job, attempt, status="failed", error=str(error))
         return "failed"
-    except Exception:
+    except Exception as error:
         Session.rollback()
+        if _lost_a_race(error) and _retry_later(job, attempt, send=send_retries):
+            log.warning("job %s (%s): the database was busy on attempt %s; queued again",
+                        job.id, job.kind, attempt)
+            return "retry"
         log.exception("job %s (%s) failed on attempt %s", job.id, job.kind, attempt)
         _finish(job, attempt, status="failed", error=_(
             "The job stopped because of an unexpected problem. It has been logged; quote "
@@ -202,8 +253,12 @@ def execute_job(job_id: int, *, heartbeat: bool = False) -> str:
 
 def run_job_inline(job: Job) -> Job:
     """Run a queued JOB in this process and thread (the CLI's --inline, tests), without the
-    queue; returns the row as it ended. The job must be committed or at least flushed."""
-    execute_job(job.id)
+    queue; returns the row as it ended. The job must be committed or at least flushed. A job
+    that lost a race for the database is run again here, after the same short wait."""
+    attempt = 1
+    while execute_job(job.id, send_retries=False) == "retry":
+        time.sleep(_retry_delay(attempt))
+        attempt += 1
     return Session.get(Job, job.id, populate_existing=True)
 
 

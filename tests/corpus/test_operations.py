@@ -68,6 +68,20 @@ def test_recording_creates_an_item_with_its_first_consent_version(record, make_u
     assert _audit("consent.changed") == []  # creating is not a change
 
 
+def test_an_import_states_the_group_of_feedback_with_no_organisation(record, make_org,
+                                                                      make_user):
+    item = record(None, source="submission_answer", source_id="row-7",
+                  stakeholder_group="pasifika")
+    assert (item.organisation_id, item.stakeholder_group) == (None, "pasifika")
+    with pytest.raises(OperationRefused) as refused:
+        record(None, source="submission_answer", source_id="row-8",
+               stakeholder_group="aliens")
+    assert refused.value.field == "stakeholder_group"
+    org = make_org("Pacific Trust", "pasifika")
+    with pytest.raises(TypeError):  # the organisation's group is the item's: never both
+        record(make_user(org=org), organisation=org, stakeholder_group="ngo")
+
+
 def test_recording_again_updates_the_same_item(record, make_user, make_org):
     org = make_org(stakeholder_group="pasifika")
     author = make_user(org=org)

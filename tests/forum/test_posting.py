@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.corpus.models import FeedbackItem
 from app.db import Session
-from forums import operations
+from forums import moderation, operations
 from forums.models import ForumPost, ForumPostRevision, ForumPreference, ForumThread
 
 
@@ -172,7 +172,7 @@ def test_bad_input_says_what_to_fix_and_keeps_what_was_typed(forum, post_as):
 
 def test_a_locked_thread_refuses_replies_but_keeps_the_text(forum, post_as):
     thread = _thread(forum)
-    operations.set_thread_state(forum.analyst, thread, locked=True)
+    moderation.set_thread_state(forum.analyst, thread, locked=True)
     Session.commit()
     response = post_as(forum.outsider, f"/forums/threads/{thread.id}", body="Too late",
                        identity="named", send="1")

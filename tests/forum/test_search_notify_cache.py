@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event, select
 
 from app.db import Session
-from forums import notify, operations
+from forums import moderation, notify, operations
 from forums.models import ForumPost, ForumPreference, ForumThread
 from forums.queries import search
 
@@ -117,7 +117,7 @@ def test_an_edit_a_hide_and_a_withdrawal_show_at_once_despite_the_cache(forum, c
     Session.commit()
     page = client.get(f"/forums/threads/{thread.id}").get_data(as_text=True)
     assert "Edited words" in page and "Reply words" not in page
-    operations.hide_post(forum.analyst, Session.get(ForumPost, post.id), reason="r")
+    moderation.hide_post(forum.analyst, Session.get(ForumPost, post.id), reason="r")
     Session.commit()
     assert "Edited words" not in client.get(f"/forums/threads/{thread.id}").get_data(
         as_text=True)

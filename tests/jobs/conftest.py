@@ -2,6 +2,8 @@
 that exist only for the tests (the registry is process-wide, like the real kinds)."""
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import update
 
@@ -31,6 +33,26 @@ def _cancelled_midway(ctx):
     Session.commit()
     ctx.checkpoint({"at": 2}, done=2, total=3)  # refused: raises JobCancelled
     raise AssertionError("a cancelled job went on running")
+
+
+def _hold_a_write_lock_and_fail_to_take_it(path: str) -> None:
+    """Raise the error SQLite gives a writer that finds the write lock taken: two real
+    connections to a scratch database, the second with no time to wait."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        sqlite3.connect(path, timeout=0, isolation_level=None).execute("BEGIN IMMEDIATE")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@job("test.contended", label="A job that finds the database busy at first")
+def _contended(ctx, path, busy_attempts):
+    """Busy on its first BUSY_ATTEMPTS attempts (a real SQLite lock conflict), then done."""
+    if ctx.job.attempts <= busy_attempts:
+        _hold_a_write_lock_and_fail_to_take_it(path)
+    return {"ran_on_attempt": ctx.job.attempts}
 
 
 @pytest.fixture(autouse=True)

@@ -87,6 +87,32 @@ def test_a_failing_job_shows_a_message_for_people_and_logs_the_traceback(caplog)
     assert "secret internal detail" in logged and "Traceback" in logged
 
 
+def test_a_job_that_finds_the_database_busy_is_tried_again_from_the_queue(app, queue,
+                                                                          tmp_path):
+    job = create_job(None, "test.contended",
+                     params={"path": str(tmp_path / "scratch.db"), "busy_attempts": 1})
+    Session.commit()
+    assert execute_job(job.id) == "retry"
+    job = _fresh(job)
+    assert (job.status, job.attempts) == ("queued", 1) and "busy" in job.message
+    [message] = queue.huey.pending()  # sent again, to run after a short wait
+    assert message.args == (job.id,) and message.eta is not None
+    assert execute_job(job.id) == "done"
+    assert _fresh(job).result == {"ran_on_attempt": 2}
+
+
+def test_a_job_busy_on_every_attempt_fails_after_the_last(app, tmp_path):
+    app.config["JOBS_RETRY_SECONDS"] = 0
+    try:
+        job = run_job_inline(create_job(
+            None, "test.contended",
+            params={"path": str(tmp_path / "scratch.db"), "busy_attempts": 99}))
+    finally:
+        app.config["JOBS_RETRY_SECONDS"] = 2.0
+    assert job.status == "failed" and job.attempts == app.config["JOBS_MAX_ATTEMPTS"]
+    assert "unexpected problem" in job.error
+
+
 def test_a_job_can_fail_with_its_own_message():
     job = run_job_inline(create_job(None, "test.refuse",
                                     params={"reason": "The file has no header row."}))

@@ -1,0 +1,112 @@
+"""Text exports: the item CSV (streamed), Markdown, and the codebook as REFI-QDA .qdc."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from app.analysis.exchange import codebook_qdc
+from app.analysis.queries import current_codebook
+from app.reports.items import item_header, visible_item_rows
+from app.spreadsheets import iter_csv
+
+AUDIENCES = {"working_group": "the working group", "public": "the public"}
+WITHHELD_NOTE = ("> Some feedback is governed by iwi, hapū or Pasifika groups whose kaitiaki "
+                 "have not yet approved its use: it is counted only in the overall totals and "
+                 "is not quoted.")
+ROUNDING_NOTE = ("Counts from 1 to 5 are shown as S; other counts are randomly rounded to a "
+                 "multiple of 3.")
+CLOSED_NOTE = "Closed-question results: none (the feedback holds written answers only)."
+
+
+def csv_chunks(report, build, data) -> Iterator[str]:
+    """One row per item the audience may see quoted, 0/1 per theme; streamed in chunks."""
+    return iter_csv(item_header(data), visible_item_rows(report, build, data))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
+
+
+def md_escape(value) -> str:
+    """People's words as Markdown text, never as markup: HTML is entity-escaped (a renderer
+    that passes raw HTML through gets none) and Markdown's own punctuation is backslashed."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.split())
+
+
+def _md_table(header, rows, footer=None) -> list[str]:
+    lines = ["| " + " | ".join(md_escape(cell) for cell in header) + " |",
+             "|" + "---|" * len(header)]
+    for row in [*rows, *([footer] if footer else [])]:
+        lines.append("| " + " | ".join(md_escape(cell) for cell in row) + " |")
+    return [*lines, ""]
+
+
+def _breakdown(title: str, part: dict) -> list[str]:
+    rows = [[label, count, share] for label, count, share in
+            zip(part["labels"], part["counts"], part["shares"], strict=True)]
+    return [f"**{md_escape(title)}**", "", *_md_table(["Group", "Count", "Share"], rows,
+                                                      ["Total", part["total"], ""])]
+
+
+def markdown_text(data: dict) -> str:
+    out = [f"# {md_escape(data['title'])}", "",
+           f"{md_escape(data['consultation'])}. For {AUDIENCES[data['audience']]}.", ""]
+    if data["withheld"]:
+        out += [WITHHELD_NOTE, ""]
+    if data["overview"]:
+        table = data["overview"]["participation"]
+        out += ["## Overview", "", ROUNDING_NOTE, "", f"**{md_escape(table['title'])}**",
+                "", *_md_table(table["header"], table["rows"], table["footer"])]
+        for n, campaign in enumerate(data["overview"]["campaigns"], 1):
+            out.append(f"- Campaign {n} ({md_escape(campaign['question'] or '')}): "
+                       f"{campaign['signatories']} signatories")
+        out += ["", CLOSED_NOTE, ""]
+    for theme in data["themes"]:
+        out += [f"## {md_escape(theme['name'])}", ""]
+        if theme["description"]:
+            out += [md_escape(theme["description"]), ""]
+        out += [f"- {md_escape(line)}" for line in theme["summary"]] + [""]
+        out += _breakdown("Mentions by stakeholder group", theme["mentions"])
+        out += _breakdown("Stance", theme["stances"])
+        for quote in theme["quotes"]:
+            out.append(f"> {md_escape(quote['text'])}")
+            if quote["attribution"]:
+                out.append(f"> — {md_escape(quote['attribution'])}")
+            out.append("")
+    if data["method"]:
+        out += ["## Method notes", "", *(f"- {md_escape(line)}"
+                                         for line in method_lines(data["method"])), ""]
+    return "\n".join(out) + "\n"
+
+
+def method_lines(method: dict) -> list[str]:
+    """The method notes as sentences (the same in Markdown and DOCX)."""
+    f1 = method.get("model_f1")
+    return [
+        f"Codebook version: {method['codebook_version'] or 'none'}",
+        f"Items that could be counted: {method['items_total']}",
+        f"Items coded by analysts: {method['items_coded_by_analysts']}",
+        (f"Items coded by the model and accepted by an analyst: "
+        f"{method['items_coded_by_model_accepted']}"),
+        f"Model suggestions not yet reviewed: {method['suggestions_pending']}",
+        ("Agreement between analysts (Cohen's kappa): "
+        f"{method['analyst_kappa'] if method['analyst_kappa'] is not None else 'not measured'}"),
+        "Agreement of the model with analysts (F1, 95% interval): "
+        + (f"{f1[0]} ({f1[1]}–{f1[2]})" if f1 else "not measured"),
+        "What the report covers: " + ("; ".join(method["filters"]) or "all feedback"),
+        ("A campaign counts once, under the stakeholder group of its first signatory. "
+        "Withdrawn feedback is in no figure."),
+    ]
+
+
+def markdown_bytes(report, build, data) -> bytes:
+    return markdown_text(data).encode("utf-8")
+
+
+def qdc_bytes(report, build, data) -> bytes:
+    """The consultation's codebook as REFI-QDA (analysis's exporter)."""
+    codebook = current_codebook(report.consultation_id)
+    if codebook is None:
+        return b""
+    return codebook_qdc(codebook)

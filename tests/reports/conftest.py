@@ -1,0 +1,96 @@
+"""Fixtures for the reports tests: a consultation whose feedback is coded to themes, with
+every kind of consent scope present (and a forbidden quote of each kind)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import count
+
+import pytest
+
+from app.analysis.models import Codebook, Coding, Theme
+from app.corpus.operations import record_feedback
+from app.corpus.scope import ConsentScope
+from app.db import Session
+
+_ids = count(1)
+
+# Texts that must never appear in any export, whatever the audience.
+FORBIDDEN = {
+    "quote_none": "FORBIDDEN-QUOTE-NONE never quote me",
+    "publish_none": "FORBIDDEN-PUBLISH-NONE nobody else may read this",
+    "withdrawn": "FORBIDDEN-WITHDRAWN I took this back",
+    "governed": "FORBIDDEN-GOVERNED waiting for the kaitiaki",
+}
+WORKING_GROUP_ONLY = "WG-ONLY quote for the working group"
+PUBLIC_QUOTE = "PUBLIC-QUOTE anyone may read this"
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@dataclass
+class Scenario:
+    consultation: object
+    themes: list
+    group: object  # the governance group
+    kaitiaki: object
+    items: dict = field(default_factory=dict)
+
+
+def add_item(consultation, organisation, text, *, quote="anonymous", publish="public",
+             analysis=True, governed_by=None, question_key="q1"):
+    scope = ConsentScope(analysis, quote, publish, governed_by.id if governed_by else None)
+    return record_feedback(None, consultation=consultation, source="imported_row",
+                           source_id=f"reports-test-{next(_ids)}", text=text,
+                           organisation=organisation, question_key=question_key,
+                           consent=scope)
+
+
+def code(item, theme, stance="supports"):
+    Session.add(Coding(item_id=item.id, theme_id=theme.id, stance=stance, origin="analyst",
+                       status="applied"))
+
+
+@pytest.fixture
+def scenario(make_consultation, make_org, governed_group):
+    consultation = make_consultation()
+    codebook = Codebook(consultation_id=consultation.id, version=3)
+    Session.add(codebook)
+    Session.flush()
+    themes = [Theme(codebook_id=codebook.id, name=f"Data sharing {XSS}", description="Who sees",
+                    position=1),
+              Theme(codebook_id=codebook.id, name="Consent", description="How people agree",
+                    position=2)]
+    Session.add_all(themes)
+    group = governed_group("iwi")
+    ngo = make_org("Helping Hands", "ngo")
+    iwi = make_org("Te Rūnanga", "iwi_maori")
+    gov = make_org("Ministry", "government")
+    scenario = Scenario(consultation, themes, group, group.kaitiaki[0])
+    Session.flush()
+    for n in range(14):  # plenty of NGO items: counts above 5
+        item = add_item(consultation, ngo, f"NGO view {n}", quote="none",
+                        publish="working_group" if n % 2 else "public")
+        code(item, themes[0], "supports" if n % 3 else "opposes")
+        code(item, themes[1], "mixed")
+    scenario.items["wg_only"] = add_item(consultation, ngo, WORKING_GROUP_ONLY,
+                                         publish="working_group")
+    scenario.items["public"] = add_item(consultation, ngo, PUBLIC_QUOTE + " " + XSS,
+                                        quote="attributed")
+    for key in ("wg_only", "public"):
+        code(scenario.items[key], themes[0])
+    scenario.items["quote_none"] = add_item(consultation, ngo, FORBIDDEN["quote_none"],
+                                            quote="none")
+    scenario.items["publish_none"] = add_item(consultation, ngo, FORBIDDEN["publish_none"],
+                                              publish="none")
+    scenario.items["withdrawn"] = add_item(consultation, ngo, FORBIDDEN["withdrawn"],
+                                           analysis=False)
+    for n in range(3):  # a small group: 3 government items, suppressed everywhere
+        code(add_item(consultation, gov, f"Gov view {n}", quote="none"), themes[0], "opposes")
+    for n in range(4):  # governed iwi items: only in totals until the kaitiaki approve
+        text = FORBIDDEN["governed"] if n == 0 else f"Iwi view {n}"
+        item = add_item(consultation, iwi, text, governed_by=group)
+        scenario.items.setdefault("governed", item)
+        code(item, themes[0])
+    for key in ("quote_none", "publish_none", "withdrawn"):
+        code(scenario.items[key], themes[0])
+    Session.flush()
+    return scenario
