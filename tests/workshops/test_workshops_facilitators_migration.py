@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, text
 
-from app.migrate import upgrade
+from app.migrate import alembic_config, upgrade
 
 NOW = "2027-01-01 00:00:00.000000"
 
@@ -33,9 +33,17 @@ def _insert_before(connection) -> None:
             {"id": workshop_id, "creator": creator, "now": NOW})
 
 
+def _revision_before(revision: str) -> str:
+    """The revision REVISION is chained onto (re-pointed by whoever merges)."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return scripts.get_revision(revision).down_revision
+
+
 def test_existing_workshops_are_run_by_their_facilitator_creator(tmp_path):
     url = f"sqlite:///{tmp_path / 'before.db'}"
-    upgrade(url, "submissions_0002")  # the head before workshops_0004
+    upgrade(url, _revision_before("workshops_0004"))
     engine = create_engine(url)
     with engine.begin() as connection:
         _insert_before(connection)

@@ -2,7 +2,7 @@
 access needs); each existing workshop gets its creator, when they are a facilitator
 
 Revision ID: workshops_0004
-Revises: submissions_0002
+Revises: reports_0001
 Create Date: 2026-11-28 13:10:00.000000
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 revision = 'workshops_0004'
 # The head when this was written; the merger re-points this one line onto the newest head.
-down_revision = 'submissions_0002'
+down_revision = 'reports_0001'
 branch_labels = None
 depends_on = None
 
