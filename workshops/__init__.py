@@ -34,6 +34,8 @@ ACCESS = {
     "workshops.export_roster_xlsx": RUNNERS,
     "workshops.outputs": RUNNERS,
     "workshops.withdraw_output": RUNNERS,
+    "workshops.facilitators": RUNNERS,  # the RUNNERS pages: Workshop.can_manage decides (404)
+    "workshops.remove_facilitator": RUNNERS,
     # Interviews: Interview.can_view (the facilitator who wrote it, analysts, the interviewee;
     # 404 for everyone else) and Interview.can_write (that facilitator only) decide per object.
     "workshops.interviews": SIGNED_IN,
@@ -55,6 +57,8 @@ AUDIT_ACTIONS = {
     "workshops.roster_exported": _l("Workshop roster exported"),
     "workshops.output_recorded": _l("Workshop output recorded"),
     "workshops.output_withdrawn": _l("Workshop output withdrawn"),
+    "workshops.facilitator_added": _l("Workshop facilitator added"),
+    "workshops.facilitator_removed": _l("Workshop facilitator removed"),
     "workshops.feed_issued": _l("Calendar feed address made"),
     "workshops.feed_revoked": _l("Calendar feed turned off"),
     "workshops.interview_added": _l("Interview scheduled"),
@@ -69,6 +73,14 @@ AUDIT_ACTIONS = {
     # package may not list in its audited_views (outside its namespace), so this is its own.
     "workshops.interview_viewed": _l("Interview note viewed"),
 }
+
+# Pages of one workshop only its facilitators and admins reach (Workshop.can_manage): the
+# walk's facilitator does not run the walk's workshop, so gets 404 there; the object-level
+# tests (tests/workshops/test_workshops_facilitators.py) prove who gets in.
+WORKSHOP_RUNNER_ENDPOINTS = frozenset({
+    "workshops.edit", "workshops.roster_page", "workshops.export_roster_csv",
+    "workshops.export_roster_xlsx", "workshops.outputs", "workshops.withdraw_output",
+    "workshops.facilitators"})
 
 # Interview pages the walk's facilitator (not the one who wrote the interview) gets 404 for.
 INTERVIEW_OBJECT_ENDPOINTS = frozenset({
@@ -110,6 +122,6 @@ def register() -> FeaturePackage:
         route_objects=hooks.route_objects,
         shared_object_endpoints=frozenset({"workshops.show", "workshops.workshop_ics",
                                            "workshops.book"}),
-        walk_may_404=INTERVIEW_OBJECT_ENDPOINTS,
+        walk_may_404=INTERVIEW_OBJECT_ENDPOINTS | WORKSHOP_RUNNER_ENDPOINTS,
         order=20,
     )

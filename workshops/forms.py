@@ -147,3 +147,15 @@ class OutputForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.governed_by_id.choices = choices([("", _l("No governance group"))] + [
             (str(group.id), group.name) for group in groups])
+
+
+class AddFacilitatorForm(FlaskForm):
+    """Another facilitator to run the workshop (people with the facilitator role only)."""
+
+    user_id = SelectField(_l("Facilitator to add"), choices=[], validators=[DataRequired()])
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = choices([("", _l("Choose a facilitator"))] + [
+            (str(person.id), f"{person.display_name} ({person.email})")
+            for person in candidates])

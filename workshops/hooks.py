@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from app.packages import Task
-from workshops.models import Booking, CalendarFeed, Workshop
+from workshops.models import Booking, CalendarFeed, Workshop, WorkshopFacilitator
 
 DEMO_WORKSHOPS = [
     # title, format, region, days from now, capacity, audience
@@ -23,9 +23,12 @@ DEMO_WORKSHOPS = [
 
 
 def _demo_workshop(context, title, fmt, region, days, capacity, audience) -> tuple[Workshop, bool]:
+    facilitator = context.accounts["facilitator"]
     existing = context.session.scalar(select(Workshop).where(
         Workshop.title == title, Workshop.consultation_id == context.consultation.id))
     if existing is not None:
+        if not existing.facilitator_links:  # seeded before facilitators were per workshop
+            existing.facilitator_links.append(WorkshopFacilitator(user_id=facilitator.id))
         return existing, False
     start = (utcnow() + timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
     workshop = Workshop(
@@ -36,7 +39,10 @@ def _demo_workshop(context, title, fmt, region, days, capacity, audience) -> tup
         starts_at=start, ends_at=start + timedelta(hours=2), capacity=capacity,
         booking_deadline_at=start - timedelta(days=1), languages="en,mi" if fmt != "online"
         else "en,sm,to,nzsl", accessibility="Step-free access and a hearing loop.",
-        audience=audience, status="published", created_by_id=context.accounts["facilitator"].id)
+        audience=audience, status="published", created_by_id=facilitator.id)
+    # The demo facilitator runs every demo workshop (sees its roster and access needs).
+    workshop.facilitator_links.append(WorkshopFacilitator(user_id=facilitator.id,
+                                                          added_by_id=facilitator.id))
     context.session.add(workshop)
     context.session.flush()
     return workshop, True
@@ -119,7 +125,16 @@ def export_personal_data(person) -> dict:
     } for booking in bookings],
         "has_calendar_feed": Session.scalar(select(CalendarFeed.id).where(
             CalendarFeed.user_id == person.id, CalendarFeed.is_revoked.is_(False))) is not None,
-        "interviews": _interviews_of(person)}
+        "interviews": _interviews_of(person),
+        "workshops_facilitated": [{"workshop": link_workshop.title,
+                                   "starts_at": link_workshop.starts_at.isoformat()}
+                                  for link_workshop in _workshops_run_by(person)]}
+
+
+def _workshops_run_by(person) -> list[Workshop]:
+    from workshops.facilitators import workshops_run_by
+
+    return workshops_run_by(person, None)
 
 
 def _interviews_of(person) -> list[dict]:
@@ -175,8 +190,8 @@ def tasks(person):
     from workshops.queries import bookings_of, upcoming_count_for_facilitator
 
     if person.has_role("facilitator"):
-        yield Task(_l("Workshops in the next 7 days"), upcoming_count_for_facilitator(),
-                   "/workshops/")
+        yield Task(_l("Workshops you run in the next 7 days"),
+                   upcoming_count_for_facilitator(person), "/workshops/#your-workshops")
     upcoming = [b for b in bookings_of(person) if b.workshop.starts_at > utcnow()]
     yield Task(_l("Workshops you are booked for"), len(upcoming), "/workshops/mine")
 

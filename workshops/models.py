@@ -73,6 +73,9 @@ class Workshop(Base):
 
     consultation: Mapped[Consultation] = relationship()
     created_by: Mapped[User | None] = relationship()
+    # Who runs this workshop: only they (and admins) see its roster, access needs and outputs.
+    facilitator_links: Mapped[list[WorkshopFacilitator]] = relationship(
+        cascade="all, delete-orphan", order_by="WorkshopFacilitator.added_at")
 
     @property
     def zone(self):
@@ -102,9 +105,17 @@ class Workshop(Base):
             return True
         return self.can_manage(user)
 
+    def is_facilitated_by(self, user) -> bool:
+        """USER is one of this workshop's facilitators (assigned, and still a facilitator)."""
+        return bool(getattr(user, "is_authenticated", False) and user.has_role("facilitator")
+                    and any(link.user_id == user.id for link in self.facilitator_links))
+
     def can_manage(self, user) -> bool:
-        """Facilitators and admins run workshops (the roster, check-in and outputs too)."""
-        return bool(getattr(user, "is_authenticated", False) and user.has_role(*STAFF_ROLES))
+        """Admins, and the facilitators of this workshop: editing it, its roster (with access
+        needs), check-in, exports and outputs. Other facilitators are told nothing (404)."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return user.has_role("admin") or self.is_facilitated_by(user)
 
     def can_book(self, user) -> bool:
         if not getattr(user, "is_authenticated", False) or self.status != "published":
@@ -113,6 +124,21 @@ class Workshop(Base):
             return True
         return any(org.stakeholder_group == self.audience for org in user.organisations) \
             or self.can_manage(user)
+
+
+class WorkshopFacilitator(Base):
+    """One facilitator assigned to one workshop (the creator is assigned automatically)."""
+
+    __tablename__ = "workshop_facilitator"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Booking(Base):

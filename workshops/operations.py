@@ -23,6 +23,7 @@ from workshops.models import (
     Booking,
     CalendarFeed,
     Workshop,
+    WorkshopFacilitator,
     WorkshopOutput,
 )
 from workshops.timezones import is_known_zone
@@ -44,6 +45,12 @@ WORKSHOP_FIELDS = ("title", "description", "format", "region", "venue_address", 
 def _refuse_unless_facilitator(actor) -> None:
     if actor is None or not actor.has_role("facilitator", "admin"):
         raise OperationRefused(_("Only facilitators may run workshops."))
+
+
+def _refuse_unless_runs(actor, workshop: Workshop) -> None:
+    """Only the workshop's own facilitators (and admins) edit, publish or cancel it."""
+    if actor is None or not workshop.can_manage(actor):
+        raise OperationRefused(_("Only this workshop's facilitators may change it."))
 
 
 def _check_workshop(data: dict) -> None:
@@ -90,6 +97,10 @@ def create_workshop(actor, consultation, data: dict) -> Workshop:
     _check_workshop(data)
     workshop = Workshop(consultation_id=consultation.id, created_by_id=actor.id, status="draft")
     _apply(workshop, data)
+    if actor.has_role("facilitator"):  # an admin who is not a facilitator only creates it
+        workshop.facilitator_links.append(WorkshopFacilitator(user_id=actor.id,
+                                                              added_by_id=actor.id,
+                                                              added_at=utcnow()))
     Session.add(workshop)
     Session.flush()
     record_event(actor, "workshops.created", target=workshop)
@@ -98,7 +109,7 @@ def create_workshop(actor, consultation, data: dict) -> Workshop:
 
 def update_workshop(actor, workshop: Workshop, data: dict) -> Workshop:
     """Edit a workshop that is not cancelled; capacity cannot drop below confirmed bookings."""
-    _refuse_unless_facilitator(actor)
+    _refuse_unless_runs(actor, workshop)
     if workshop.status == "cancelled":
         raise OperationRefused(_("A cancelled workshop cannot be edited."))
     _check_workshop(data)
@@ -115,7 +126,7 @@ def update_workshop(actor, workshop: Workshop, data: dict) -> Workshop:
 
 
 def publish_workshop(actor, workshop: Workshop) -> Workshop:
-    _refuse_unless_facilitator(actor)
+    _refuse_unless_runs(actor, workshop)
     if workshop.status != "draft":
         raise OperationRefused(_("Only a draft workshop can be published."))
     workshop.status = "published"
@@ -127,7 +138,7 @@ def publish_workshop(actor, workshop: Workshop) -> Workshop:
 
 def cancel_workshop(actor, workshop: Workshop) -> list[Notice]:
     """Cancel the workshop and every booking; everyone booked or waiting is told."""
-    _refuse_unless_facilitator(actor)
+    _refuse_unless_runs(actor, workshop)
     if workshop.status == "cancelled":
         raise OperationRefused(_("This workshop is already cancelled."))
     _lock(workshop)

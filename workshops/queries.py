@@ -8,7 +8,13 @@ from sqlalchemy import Select, func, select
 
 from app.db import Session, utcnow
 from app.web.dates import local_day_start
-from workshops.models import Booking, CalendarFeed, Workshop, WorkshopOutput
+from workshops.models import (
+    Booking,
+    CalendarFeed,
+    Workshop,
+    WorkshopFacilitator,
+    WorkshopOutput,
+)
 from workshops.operations import hash_token
 
 
@@ -32,13 +38,23 @@ def places_left(workshop: Workshop) -> int:
     return max(0, workshop.capacity - confirmed_counts([workshop.id]).get(workshop.id, 0))
 
 
+def _runs(user_id: int):
+    """A condition: the workshop is run by the person USER_ID."""
+    return select(WorkshopFacilitator.user_id).where(
+        WorkshopFacilitator.workshop_id == Workshop.id,
+        WorkshopFacilitator.user_id == user_id).correlate(Workshop).exists()
+
+
 def list_workshops_stmt(consultation_id: int | None, filters: Filters, *,
-                        include_drafts: bool = False) -> Select:
-    """Published (and cancelled) workshops, soonest first; drafts too for facilitators."""
+                        include_drafts: bool = False, drafts_run_by: int | None = None) -> Select:
+    """Published (and cancelled) workshops, soonest first. INCLUDE_DRAFTS adds every draft
+    (for admins); DRAFTS_RUN_BY adds the drafts that person facilitates."""
     stmt = select(Workshop)
     if consultation_id is not None:
         stmt = stmt.where(Workshop.consultation_id == consultation_id)
-    if not include_drafts:
+    if drafts_run_by is not None and not include_drafts:
+        stmt = stmt.where((Workshop.status != "draft") | _runs(drafts_run_by))
+    elif not include_drafts:
         stmt = stmt.where(Workshop.status != "draft")
     if filters.region:
         stmt = stmt.where(Workshop.region == filters.region)
@@ -64,10 +80,12 @@ def list_regions(consultation_id: int | None) -> list[str]:
 
 
 def workshops_in_month(consultation_id: int | None, year: int, month: int, *,
-                       include_drafts: bool = False) -> list[Workshop]:
+                       include_drafts: bool = False,
+                       drafts_run_by: int | None = None) -> list[Workshop]:
     start = local_day_start(date(year, month, 1))
     following = date(year + (month == 12), month % 12 + 1, 1)
-    stmt = list_workshops_stmt(consultation_id, Filters(), include_drafts=include_drafts)
+    stmt = list_workshops_stmt(consultation_id, Filters(), include_drafts=include_drafts,
+                               drafts_run_by=drafts_run_by)
     stmt = stmt.where(Workshop.starts_at >= start, Workshop.starts_at < local_day_start(following))
     return list(Session.scalars(stmt))
 
@@ -152,11 +170,12 @@ def output_item(output: WorkshopOutput):
     return Session.get(FeedbackItem, output.feedback_item_id)
 
 
-def upcoming_count_for_facilitator(now: datetime | None = None) -> int:
+def upcoming_count_for_facilitator(person, now: datetime | None = None) -> int:
+    """Published workshops PERSON runs that start within the next 7 days."""
     now = now or utcnow()
     return Session.scalar(select(func.count(Workshop.id)).where(
         Workshop.status == "published", Workshop.starts_at > now,
-        Workshop.starts_at <= now + timedelta(days=7))) or 0
+        Workshop.starts_at <= now + timedelta(days=7), _runs(person.id))) or 0
 
 
 def governance_groups():

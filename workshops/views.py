@@ -22,6 +22,7 @@ from app.web.pagination import paginate
 from app.web.refusals import show_refusal
 from app.web.requests import requested_page
 from workshops import operations as ops
+from workshops.facilitators import workshops_run_by
 from workshops.forms import (
     FORMAT_LABELS,
     LANGUAGE_LABELS,
@@ -69,6 +70,17 @@ def _is_staff() -> bool:
     return current_user.is_authenticated and current_user.has_role("facilitator", "admin")
 
 
+def _draft_scope() -> dict:
+    """Which drafts the person sees listed: every one for admins, their own for facilitators."""
+    if not current_user.is_authenticated:
+        return {}
+    if current_user.has_role("admin"):
+        return {"include_drafts": True}
+    if current_user.has_role("facilitator"):
+        return {"drafts_run_by": current_user.id}
+    return {}
+
+
 def _filters_from_request() -> Filters:
     on_or_after = None
     try:
@@ -88,12 +100,14 @@ def index():
     """Workshops of the current consultation, with filters."""
     consultation = get_current_consultation()
     filters = _filters_from_request()
-    stmt = list_workshops_stmt(consultation.id if consultation else None, filters,
-                               include_drafts=_is_staff())
+    consultation_id = consultation.id if consultation else None
+    stmt = list_workshops_stmt(consultation_id, filters, **_draft_scope())
     page = paginate(stmt, requested_page())
-    counts = confirmed_counts(w.id for w in page.items)
+    yours = workshops_run_by(current_user, consultation_id) \
+        if current_user.is_authenticated and current_user.has_role("facilitator") else None
+    counts = confirmed_counts([w.id for w in page.items] + [w.id for w in yours or ()])
     return render_template("workshops/index.html", consultation=consultation, page=page,
-                           counts=counts, filters=filters,
+                           counts=counts, filters=filters, yours=yours,
                            regions=list_regions(consultation.id if consultation else None),
                            is_staff=_is_staff(), args=request.args.to_dict())
 
@@ -110,7 +124,7 @@ def month():
         year, number = today.year, today.month
     consultation = get_current_consultation()
     found = workshops_in_month(consultation.id if consultation else None, year, number,
-                               include_drafts=_is_staff())
+                               **_draft_scope())
     by_day: dict[int, list[Workshop]] = {}
     for workshop in found:
         by_day.setdefault(to_local(workshop.starts_at).day, []).append(workshop)

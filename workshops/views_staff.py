@@ -13,9 +13,10 @@ from app.privacy.audit import record_event
 from app.spreadsheets import Sheet, iter_csv, xlsx_response
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip
+from workshops import facilitators as staffing
 from workshops import operations as ops
 from workshops.exports import ROSTER_HEADER, roster_rows
-from workshops.forms import ConfirmForm, OutputForm, WithdrawOutputForm
+from workshops.forms import AddFacilitatorForm, ConfirmForm, OutputForm, WithdrawOutputForm
 from workshops.models import Booking, Workshop, WorkshopOutput
 from workshops.queries import governance_groups, output_item, outputs_of, roster
 from workshops.views import bp
@@ -27,6 +28,49 @@ def roster_page(workshop_id: int):
     workshop = object_or_404(Session.get(Workshop, workshop_id), "manage", current_user)
     return render_template("workshops/roster.html", workshop=workshop, rows=roster(workshop),
                            form=ConfirmForm())
+
+
+@bp.route("/<int:workshop_id>/facilitators", methods=["GET", "POST"])
+def facilitators(workshop_id: int):
+    """Who runs this workshop; its facilitators (or an admin) add another facilitator."""
+    from app.models import User
+
+    workshop = object_or_404(Session.get(Workshop, workshop_id), "manage", current_user)
+    form = AddFacilitatorForm(candidates=staffing.candidates_for(workshop))
+    if form.validate_on_submit():
+        person = Session.get(User, int(form.user_id.data))
+        try:
+            staffing.add_facilitator(current_user, workshop, person)
+        except OperationRefused as error:
+            show_refusal(form, error)
+        else:
+            Session.commit()
+            flash(_("%(name)s now runs this workshop.", name=person.display_name), "success")
+            return redirect(url_for("workshops.facilitators", workshop_id=workshop.id))
+    return render_template("workshops/facilitators.html", workshop=workshop, form=form,
+                           people=staffing.facilitators_of(workshop), confirm=ConfirmForm())
+
+
+@bp.post("/<int:workshop_id>/facilitators/remove")
+def remove_facilitator(workshop_id: int):
+    """Take one facilitator off the workshop (the user id is in the form)."""
+    from app.models import User
+
+    workshop = object_or_404(Session.get(Workshop, workshop_id), "manage", current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    raw = request.form.get("user_id", "")
+    person = Session.get(User, int(raw)) if raw.isdigit() else None
+    try:
+        staffing.remove_facilitator(current_user, workshop, person)
+    except OperationRefused as error:
+        show_refusal(None, error)
+    else:
+        Session.commit()
+        flash(_("%(name)s no longer runs this workshop.", name=person.display_name), "success")
+        if not workshop.can_manage(current_user):  # they took themselves off
+            return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    return redirect(url_for("workshops.facilitators", workshop_id=workshop.id))
 
 
 @bp.post("/bookings/<int:booking_id>/attendance")

@@ -1,5 +1,6 @@
 """Workshops in Chromium with axe: a participant books, joins a waitlist and cancels; a
-facilitator checks people in on a phone-sized screen; the booking done by keyboard alone."""
+facilitator checks people in on a phone-sized screen; the booking done by keyboard alone; a
+facilitator adds and removes a co-facilitator."""
 from __future__ import annotations
 
 import re
@@ -26,7 +27,8 @@ def no_violations(axe, page):
 
 def open_workshop(page, title):
     page.goto("/workshops/")
-    page.get_by_role("link", name=title).click()
+    # .first: a facilitator also finds the workshops they run under "Your workshops".
+    page.get_by_role("link", name=title).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
 
@@ -127,3 +129,40 @@ def test_facilitator_withdraws_an_output_with_a_reason(page, sign_in, axe):
     page.get_by_role("button", name="Withdraw this key point").click()
     expect(page.get_by_text("Key point withdrawn")).to_be_visible()
     expect(page.get_by_text("Withdrawn", exact=True)).to_be_visible()
+
+
+def test_facilitator_adds_and_removes_a_co_facilitator(page, sign_in, axe):
+    from sqlalchemy import select
+
+    from app.db import Session
+    from app.models import User, UserRole
+    from workshops.models import Workshop
+
+    colleague = User(email="co-facilitator@example.test", display_name="Mere Tūhoe",
+                     role_rows=[UserRole(role="facilitator")])
+    Session.add(colleague)
+    Session.commit()
+    workshop_id = Session.scalar(select(Workshop.id).where(Workshop.title == OPEN))
+    colleague_id = colleague.id
+    Session.remove()  # no read snapshot held open while the server writes
+    try:
+        sign_in("facilitator")
+        page.set_viewport_size(PHONE)
+        page.goto("/workshops/")
+        yours = page.get_by_role("region", name="Your workshops")
+        expect(yours.get_by_role("link", name=OPEN, exact=True)).to_be_visible()
+        no_violations(axe, page)
+        page.goto(f"/workshops/{workshop_id}")
+        page.get_by_role("link", name="Facilitators").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Who runs this workshop")
+        no_violations(axe, page)
+        page.get_by_label("Facilitator to add").select_option(label="Mere Tūhoe (co-facilitator@example.test)")
+        page.get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_text("Mere Tūhoe now runs this workshop.")).to_be_visible()
+        no_violations(axe, page)
+        page.get_by_role("button", name=re.compile(r"^Remove.*Mere Tūhoe")).click()
+        expect(page.get_by_text("Mere Tūhoe no longer runs this workshop.")).to_be_visible()
+    finally:
+        Session.remove()
+        Session.delete(Session.get(User, colleague_id))
+        Session.commit()

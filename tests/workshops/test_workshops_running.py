@@ -15,7 +15,7 @@ from app.db import Session, utcnow
 from app.privacy.audit import AuditEvent
 from workshops import operations as ops
 from workshops.jobs import send_reminders
-from workshops.models import Booking, Workshop
+from workshops.models import Booking, Workshop, WorkshopFacilitator
 
 # Fixtures shared by the workshops tests (see workshops_fixtures.py for why not conftest.py).
 pytest_plugins = ("workshops_fixtures",)
@@ -75,16 +75,22 @@ def test_the_roster_and_access_needs_are_for_facilitators_only(client, auth, mak
         auth.login(make_user(role))
         assert client.get(f"/workshops/{workshop.id}/roster").status_code == 403, role
         assert "interpreter" not in client.get(f"/workshops/{workshop.id}").get_data(as_text=True)
-    auth.login(make_user("facilitator"))
+    auth.login(make_user("facilitator"))  # not one of this workshop's facilitators
+    assert client.get(f"/workshops/{workshop.id}/roster").status_code == 404
+    runner = make_user("facilitator")
+    Session.add(WorkshopFacilitator(workshop_id=workshop.id, user_id=runner.id))
+    Session.commit()
+    auth.login(runner)
     assert "Sign language interpreter" in client.get(
         f"/workshops/{workshop.id}/roster").get_data(as_text=True)
 
 
 def test_check_in_one_tap_each(client, auth, post_form, make_workshop, make_user):
-    workshop = make_workshop()
+    runner = make_user("facilitator")
+    workshop = make_workshop(run_by=[runner])
     booking = ops.book_place(make_user(), workshop)[0]
     Session.commit()
-    auth.login(make_user("facilitator"))
+    auth.login(runner)
     roster = f"/workshops/{workshop.id}/roster"
     post_form(f"/workshops/bookings/{booking.id}/attendance", {"attendance": "attended"}, roster)
     Session.expire_all()
@@ -95,11 +101,12 @@ def test_check_in_one_tap_each(client, auth, post_form, make_workshop, make_user
 
 
 def test_roster_exports_escape_formulas_and_are_audited(client, auth, make_workshop, make_user):
-    workshop = make_workshop()
+    runner = make_user("facilitator")
+    workshop = make_workshop(run_by=[runner])
     ops.book_place(make_user(), workshop, access_needs="=HYPERLINK(\"http://evil\")",
                    dietary_needs="+1 vegan")
     Session.commit()
-    auth.login(make_user("facilitator"))
+    auth.login(runner)
     before = _audit_count("workshops.roster_exported")
     response = client.get(f"/workshops/{workshop.id}/roster.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -116,10 +123,11 @@ def test_roster_exports_escape_formulas_and_are_audited(client, auth, make_works
 
 def test_outputs_become_feedback_attributed_to_the_workshop(client, auth, post_form,
                                                              make_workshop, make_user, make_group):
-    workshop = make_workshop()
+    runner = make_user("facilitator")
+    workshop = make_workshop(run_by=[runner])
     group = make_group()
     Session.commit()
-    auth.login(make_user("facilitator"))
+    auth.login(runner)
     response = post_form(f"/workshops/{workshop.id}/outputs", {
         "text": "Whānau want to see their own data.", "analysis": "yes", "quote": "anonymous",
         "publish": "working_group", "governed_by_id": str(group.id)})
@@ -159,9 +167,8 @@ def test_a_facilitator_withdraws_an_output_with_a_reason(client, auth, post_form
     from app.corpus.visibility import countable_items
     from workshops.models import WorkshopOutput
 
-    workshop = make_workshop()
     facilitator, colleague = make_user("facilitator"), make_user("facilitator")
-    Session.commit()
+    workshop = make_workshop(run_by=[facilitator, colleague])
     auth.login(facilitator)
     post_form(f"/workshops/{workshop.id}/outputs", {
         "text": "Take this one out later.", "analysis": "yes", "quote": "anonymous",
@@ -176,7 +183,7 @@ def test_a_facilitator_withdraws_an_output_with_a_reason(client, auth, post_form
         response.get_data(as_text=True)
     item = Session.get(FeedbackItem, output.feedback_item_id)
     assert item.consent_analysis is True
-    # Another facilitator may not withdraw what a colleague recorded (the corpus refuses).
+    # A co-facilitator may not withdraw what a colleague recorded (the corpus refuses).
     auth.login(colleague)
     response = post_form(url, {"reason": "Not mine."})
     assert response.status_code == 200
@@ -203,8 +210,8 @@ def test_a_facilitator_withdraws_an_output_with_a_reason(client, auth, post_form
 
 
 def test_participants_cannot_withdraw_an_output(client, auth, make_workshop, make_user):
-    workshop = make_workshop()
     facilitator = make_user("facilitator")
+    workshop = make_workshop(run_by=[facilitator])
     output = ops.record_output(facilitator, workshop, text="A point.",
                                consent=ConsentScope(analysis=True, quote="none", publish="none"))
     Session.commit()

@@ -9,6 +9,7 @@ from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from workshops import interview_operations as iops
 from workshops import operations as ops
+from workshops.models import WorkshopFacilitator
 
 # Fixtures shared by the workshops tests (see workshops_fixtures.py for why not conftest.py).
 pytest_plugins = ("workshops_fixtures",)
@@ -32,6 +33,7 @@ def test_payloads_in_workshop_fields_are_escaped_everywhere(client, auth, make_w
     _, notices = ops.book_place(person, workshop, access_needs=PAYLOAD,
                                       dietary_needs=PAYLOAD)
     facilitator = make_user("facilitator")
+    workshop.facilitator_links.append(WorkshopFacilitator(user_id=facilitator.id))
     ops.record_output(facilitator, workshop, text=PAYLOAD,
                       consent=ConsentScope(analysis=True, quote="none", publish="none"))
     Session.commit()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.db import Session, utcnow
-from workshops.models import Workshop
+from workshops.models import Workshop, WorkshopFacilitator
 
 
 def _run_email_jobs(app) -> list[str]:
@@ -40,9 +40,11 @@ def consultation(make_consultation):
 
 @pytest.fixture
 def make_workshop(db_session, consultation, make_user):
-    """make_workshop(capacity=5, status="published", **fields): a workshop 10 days ahead."""
+    """make_workshop(capacity=5, status="published", run_by=(), **fields): a workshop 10 days
+    ahead, run by the facilitators RUN_BY (only they and admins manage it)."""
 
-    def factory(capacity: int = 5, status: str = "published", days: float = 10, **fields):
+    def factory(capacity: int = 5, status: str = "published", days: float = 10, run_by=(),
+                **fields):
         start = utcnow() + timedelta(days=days)
         values = {"consultation_id": consultation.id, "title": "Hui on client data",
                       "format": "hybrid", "region": "Wellington", "venue_address": "1 Lambton Quay",
@@ -52,6 +54,8 @@ def make_workshop(db_session, consultation, make_user):
                       "languages": "en,mi"}
         values.update(fields)
         workshop = Workshop(**values)
+        workshop.facilitator_links = [WorkshopFacilitator(user_id=person.id)
+                                      for person in run_by]
         Session.add(workshop)
         Session.commit()
         return workshop
