@@ -53,7 +53,7 @@ def marks(part: str) -> tuple[str, str]:
 
 EMBEDDINGS = ("tfidf", "static", "minilm")
 CLUSTERINGS = ("kmeans", "agglomerative", "hdbscan")
-ASSIST_EMBEDDINGS = ("tfidf", "static")  # minilm beside TF-IDF: too slow for this machine now
+ASSIST_EMBEDDINGS = ("tfidf", "static", "minilm")
 TRAIN_SIZES = (200, 500, 1000)
 TEST_SIZE = 2000
 BASELINE_AMI = 0.271
@@ -287,7 +287,7 @@ def scale_for(count: int, sample: int | None) -> dict:
 
 
 def scale_section(args) -> str:
-    threads = os.environ.get("KORERO_THEME_THREADS", "the cores")
+    threads = os.environ.get("KORERO_THEME_THREADS", "1 (the default)")
     load_before = machine()["load"]
     full = in_child(scale_for, args.scale_items, None)
     load_middle = machine()["load"]

@@ -238,14 +238,16 @@ _memo: dict[tuple[str, int, str], np.ndarray] = {}
 
 def embed_texts(name: str, texts: Sequence[str], *, seed: int = 0,
                 progress: Progress = _quiet) -> np.ndarray:
-    """EMBEDDERS[name](texts), remembering the last result (up to MEMO_LIMIT texts): another
-    discovery of the same texts with another seed or clustering does not embed them again."""
+    """EMBEDDERS[name](texts), remembering the last results (up to MEMO_LIMIT texts in all):
+    another discovery of the same texts with another seed or clustering, or the same texts
+    scored again, are not embedded again. Callers must not change the array."""
     digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
     key = (name, seed if name == "tfidf" else 0, digest)  # only TF-IDF's SVD depends on the seed
     if key in _memo:
         return _memo[key]
     vectors = EMBEDDERS[name](texts, seed=seed, progress=progress)
-    _memo.clear()
+    while _memo and sum(len(v) for v in _memo.values()) + len(texts) > MEMO_LIMIT:
+        del _memo[next(iter(_memo))]  # the oldest first
     if len(texts) <= MEMO_LIMIT:
         _memo[key] = vectors
     return vectors
