@@ -178,3 +178,13 @@ def test_the_configured_method_is_the_default(monkeypatch):
     assert discover(docs).method == "tfidf-agglomerative"
     monkeypatch.setenv("KORERO_THEME_METHOD", "nonsense")
     assert configured_method() == DEFAULT_METHOD
+
+
+@pytest.mark.parametrize("count", [1, 2, 7])
+@pytest.mark.parametrize("method", ["tfidf-hdbscan", "tfidf-agglomerative", "static-kmeans"])
+def test_a_handful_of_texts_makes_one_theme(method, count):
+    texts = ["car park full", "cold food", "noisy ward at night", "kind nurses", "long wait",
+             "parking fees", "dirty toilets"][:count]
+    found = discover([Doc(i, t, True) for i, t in enumerate(texts)], method=method)
+    assert [t.key for t in found.themes] == ["1"]
+    assert found.themes[0].size == count and len(found.assignments) == count
