@@ -68,6 +68,8 @@ def embed_tfidf(texts: Sequence[str], *, seed: int = 0, dims: int = 200,
                 progress: Progress = _quiet) -> np.ndarray:
     matrix = tfidf_matrix(texts)
     progress(0.5, "TF-IDF built")
+    if min(matrix.shape) < 3:  # nothing to reduce
+        return normalize(matrix.toarray()).astype(np.float32)
     dims = max(2, min(dims, matrix.shape[1] - 1, len(texts) - 1))
     reduced = TruncatedSVD(n_components=dims, random_state=seed).fit_transform(matrix)
     return normalize(reduced).astype(np.float32)
