@@ -2,8 +2,9 @@
 confidence for uncoded items.
 
 One logistic regression per theme (one-vs-rest, so an item may get several themes) over word
-and word-pair TF-IDF joined with a sentence embedding (MiniLM by default). Logistic regression's probabilities
-are its confidences: unweighted, they track how often a suggestion is right."""
+and word-pair TF-IDF joined with a sentence embedding (MiniLM by default). Its probabilities
+are the confidences (bench/RESULTS.md compares the mean confidence of the best suggestion
+with how often it is right)."""
 
 from __future__ import annotations
 
