@@ -14,7 +14,7 @@ def _split(size, seed):
     return [d.text for d in docs], [{THEME_ID[t]} for t in truth]
 
 
-@pytest.mark.parametrize("embedding", ["static", "tfidf"])
+@pytest.mark.parametrize("embedding", ["minilm", "static", "tfidf"])
 def test_suggestions_are_sensible_with_confidences_in_range(embedding):
     texts, labels = _split(240, seed=11)
     assistant = train_assistant(texts, labels, seed=0, embedding=embedding)

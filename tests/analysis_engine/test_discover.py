@@ -7,7 +7,15 @@ import statistics
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
-from app.analysis.engine import DEFAULT_METHOD, METHODS, Doc, dedupe, discover, preview
+from app.analysis.engine import (
+    DEFAULT_METHOD,
+    METHODS,
+    Doc,
+    configured_method,
+    dedupe,
+    discover,
+    preview,
+)
 from app.analysis.engine.cluster import MAX_THEMES, min_theme_size
 
 from .corpus import corpus
@@ -154,3 +162,29 @@ def test_the_embedding_models_run_offline(method):
     assert found.model_version and found.method == method
     parent_of = [found.assignments[d.key].split(".")[0] for d in docs]
     assert adjusted_mutual_info_score(truth, parent_of) > 0.3
+
+
+def test_minilm_gives_way_to_the_static_table_above_the_limit(monkeypatch):
+    monkeypatch.setenv("KORERO_THEME_MINILM_LIMIT", "100")
+    docs, _ = corpus(240, seed=10)
+    found = discover(docs, method="minilm-kmeans")
+    assert found.method == "static-kmeans"
+    assert found.model_version.startswith("static-")
+
+
+def test_the_configured_method_is_the_default(monkeypatch):
+    docs, _ = corpus(120, seed=11)
+    monkeypatch.setenv("KORERO_THEME_METHOD", "tfidf-agglomerative")
+    assert discover(docs).method == "tfidf-agglomerative"
+    monkeypatch.setenv("KORERO_THEME_METHOD", "nonsense")
+    assert configured_method() == DEFAULT_METHOD
+
+
+@pytest.mark.parametrize("count", [1, 2, 7])
+@pytest.mark.parametrize("method", ["tfidf-hdbscan", "tfidf-agglomerative", "static-kmeans"])
+def test_a_handful_of_texts_makes_one_theme(method, count):
+    texts = ["car park full", "cold food", "noisy ward at night", "kind nurses", "long wait",
+             "parking fees", "dirty toilets"][:count]
+    found = discover([Doc(i, t, True) for i, t in enumerate(texts)], method=method)
+    assert [t.key for t in found.themes] == ["1"]
+    assert found.themes[0].size == count and len(found.assignments) == count

@@ -2,8 +2,9 @@
 confidence for uncoded items.
 
 One logistic regression per theme (one-vs-rest, so an item may get several themes) over word
-and word-pair TF-IDF joined with a sentence embedding. Logistic regression's probabilities
-are its confidences: unweighted, they track how often a suggestion is right."""
+and word-pair TF-IDF joined with a sentence embedding (MiniLM by default). Its probabilities
+are the confidences (bench/RESULTS.md compares the mean confidence of the best suggestion
+with how often it is right)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from threadpoolctl import threadpool_limits
 
 from . import embed
 
-ASSIST_EMBEDDING = "static"
-EMBEDDING_WEIGHT = 1.0  # the dense part's share beside the (unit-length) TF-IDF row
+# MiniLM beside TF-IDF scored best in bench/RESULTS.md (the static table is about ten times
+# faster to embed with, for a few points less F1: pass embedding="static" for huge corpora).
+ASSIST_EMBEDDING = "minilm"
+EMBEDDING_WEIGHT = 2.0  # the dense part's share beside the (unit-length) TF-IDF row
 MIN_CONFIDENCE = 0.05
 
 
@@ -50,7 +53,7 @@ class Features:
         if self.embedding == "static":
             dense = embed.embed_static(texts, idf=self.idf)
         else:
-            dense = embed.embed_minilm(texts)
+            dense = embed.embed_texts(self.embedding, texts)
         return sparse.hstack([words, sparse.csr_matrix(dense * EMBEDDING_WEIGHT)], format="csr")
 
 

@@ -129,6 +129,8 @@ def absorb_small(vectors: np.ndarray, labels: np.ndarray, min_size: int) -> np.n
 
 
 def leaves(vectors: np.ndarray, clusterer: str, k: int, min_size: int, seed: int) -> np.ndarray:
+    if k <= 1:  # too few texts for two themes of min_size: one theme
+        return np.zeros(len(vectors), dtype=np.int64)
     if clusterer == "kmeans":
         labels = kmeans(vectors, k, seed)
     elif clusterer == "agglomerative":

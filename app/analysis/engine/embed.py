@@ -68,6 +68,8 @@ def embed_tfidf(texts: Sequence[str], *, seed: int = 0, dims: int = 200,
                 progress: Progress = _quiet) -> np.ndarray:
     matrix = tfidf_matrix(texts)
     progress(0.5, "TF-IDF built")
+    if min(matrix.shape) < 3:  # nothing to reduce
+        return normalize(matrix.toarray()).astype(np.float32)
     dims = max(2, min(dims, matrix.shape[1] - 1, len(texts) - 1))
     reduced = TruncatedSVD(n_components=dims, random_state=seed).fit_transform(matrix)
     return normalize(reduced).astype(np.float32)
@@ -238,14 +240,16 @@ _memo: dict[tuple[str, int, str], np.ndarray] = {}
 
 def embed_texts(name: str, texts: Sequence[str], *, seed: int = 0,
                 progress: Progress = _quiet) -> np.ndarray:
-    """EMBEDDERS[name](texts), remembering the last result (up to MEMO_LIMIT texts): another
-    discovery of the same texts with another seed or clustering does not embed them again."""
+    """EMBEDDERS[name](texts), remembering the last results (up to MEMO_LIMIT texts in all):
+    another discovery of the same texts with another seed or clustering, or the same texts
+    scored again, are not embedded again. Callers must not change the array."""
     digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()
     key = (name, seed if name == "tfidf" else 0, digest)  # only TF-IDF's SVD depends on the seed
     if key in _memo:
         return _memo[key]
     vectors = EMBEDDERS[name](texts, seed=seed, progress=progress)
-    _memo.clear()
+    while _memo and sum(len(v) for v in _memo.values()) + len(texts) > MEMO_LIMIT:
+        del _memo[next(iter(_memo))]  # the oldest first
     if len(texts) <= MEMO_LIMIT:
         _memo[key] = vectors
     return vectors

@@ -52,14 +52,20 @@ def key_phrases(scores: np.ndarray, terms: np.ndarray, limit: int = PHRASES) -> 
         if scores[index] <= 0:
             break
         term = str(terms[index])
-        words = set(term.split())
-        if any(words <= set(other.split()) for other in chosen):
+        words = _stems(term)
+        if any(words <= _stems(other) for other in chosen):
             continue
-        chosen = [other for other in chosen if not set(other.split()) <= words]
+        chosen = [other for other in chosen if not _stems(other) <= words]
         chosen.append(term)
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _stems(phrase: str) -> set[str]:
+    """The words of a phrase without a plural s, so "patient" and "patients" count as one."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in phrase.split()}
 
 
 def label_from(phrases: list[str]) -> str:
