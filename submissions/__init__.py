@@ -60,12 +60,18 @@ AUDIT_ACTIONS = {
     "submissions.redacted": _l("Submission passage redacted"),
     "submissions.published": _l("Submission published"),
     "submissions.unpublished": _l("Submission unpublished"),
+    "submissions.screening_accepted": _l("Flagged submission accepted"),
+    "submissions.screening_rejected": _l("Flagged submission rejected"),
 }
 
 
 def register() -> FeaturePackage:
     """Everything the core needs to know about written submissions."""
-    from submissions import privacy, recording  # noqa: F401  (registers the job kind)
+    from submissions import (  # noqa: F401  (register the job kinds and CLI)
+        privacy,
+        recording,
+        sweeper,
+    )
     from submissions.demo import seed_demo
     from submissions.views import bp
     from submissions.walk import route_objects
@@ -76,7 +82,7 @@ def register() -> FeaturePackage:
         url_prefix="/submissions",
         access=ACCESS,
         audit_actions=AUDIT_ACTIONS,
-        models=("submissions.models",),
+        models=("submissions.models", "submissions.screening_models"),
         migrations=Path(__file__).parent / "migrations",
         # One entry: the landing page links to the forms to manage and the published ones,
         # so the header stays on one line on a laptop.

@@ -53,3 +53,28 @@ def get_kind(kind: str) -> JobKind | None:
 
 def kinds() -> dict[str, JobKind]:
     return dict(_KINDS)
+
+
+_PERIODIC: list[Callable[[], None]] = []
+
+
+def periodic(fn: Callable[[], None]) -> Callable[[], None]:
+    """Run FN (no arguments, inside the app context) every minute in the worker and once at
+    its start-up: a package's "start a job when work is owed" check (e.g. the intake sweep).
+    FN commits what it starts; an exception is logged and does not stop the others."""
+    if fn not in _PERIODIC:
+        _PERIODIC.append(fn)
+    return fn
+
+
+def run_periodic() -> None:
+    import logging
+
+    from app.db import Session
+
+    for fn in list(_PERIODIC):
+        try:
+            fn()
+        except Exception:
+            Session.rollback()
+            logging.getLogger("korero.jobs").exception("periodic check %r failed", fn)

@@ -1,0 +1,168 @@
+"""Screening: flag submissions that need a person's decision, and record that decision.
+
+The intake sweeper calls `screen(submissions)` on each batch. A submission is flagged for:
+- `offensive`: a word from the offensive-language list (a built-in list, extended by the file
+  named in SCREENING_WORDS_FILE, one word or phrase a line);
+- `name`: a pseudonym-only name ("Anonymous", "Mickey Mouse", a handle, digits) or a first
+  name only, for a submission made without an account;
+- `empty`: no answer with words in it;
+- `burst`: SCREENING_BURST_COUNT or more submissions from one address (a keyed hash, never the
+  address) within SCREENING_BURST_MINUTES.
+A flagged submission made without an account whose address is not confirmed also carries
+`unconfirmed` (alone it flags nothing: every guest starts unconfirmed).
+
+Only flagged submissions get a SubmissionReview row. An analyst accepts or rejects with a reason
+(audited); a whole campaign can be decided at once.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.db import Session, utcnow
+from app.errors import OperationRefused
+from app.privacy.audit import record_event
+from submissions.models import Submission
+from submissions.screening_models import SubmissionReview
+
+BUILT_IN_WORDS = ("fuck", "fucking", "fucker", "shit", "shithead", "cunt", "bastard", "wanker",
+                  "dickhead", "bitch", "arsehole", "asshole", "slut", "whore", "retard",
+                  "motherfucker", "piss off", "bollocks")
+PSEUDONYMS = ("anonymous", "anon", "anonymous person", "a concerned citizen", "concerned citizen",
+              "mickey mouse", "donald duck", "john doe", "jane doe", "joe bloggs", "not telling",
+              "no name", "none", "nobody", "private", "test", "a kiwi", "citizen", "me", "x")
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+FLAG_LABELS = {"offensive": "Offensive language", "name": "Name: pseudonym or first name only",
+               "empty": "No answer with words", "burst": "Many submissions from one address",
+               "unconfirmed": "Email address not confirmed"}
+
+
+@lru_cache(maxsize=4)
+def _word_pattern(extra_file: str | None) -> re.Pattern:
+    words = list(BUILT_IN_WORDS)
+    if extra_file and Path(extra_file).is_file():
+        words += [line.strip().lower() for line in Path(extra_file).read_text().splitlines()
+                  if line.strip() and not line.startswith("#")]
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def offensive_words(text: str) -> list[str]:
+    pattern = _word_pattern(current_app.config.get("SCREENING_WORDS_FILE") or None)
+    return sorted({m.group(0).lower() for m in pattern.finditer(text)})
+
+
+def name_problem(name: str) -> str | None:
+    """Why NAME looks like a pseudonym or a first name only; None when it looks real."""
+    cleaned = " ".join(name.split()).strip(" .")
+    if not cleaned:
+        return "no name"
+    if cleaned.lower() in PSEUDONYMS or cleaned.startswith("@") or any(c.isdigit()
+                                                                        for c in cleaned):
+        return "pseudonym"
+    if len(WORD.findall(cleaned)) < 2:
+        return "first name only"
+    return None
+
+
+def content_flags(submission: Submission) -> dict[str, object]:
+    """{flag: detail} from the submission itself (no database)."""
+    flags: dict[str, object] = {}
+    text = "\n".join(a.text for a in submission.answers if a.text)
+    found = offensive_words(text + "\n" + submission.guest_name)
+    if found:
+        flags["offensive"] = found
+    if submission.is_guest:
+        problem = name_problem(submission.guest_name)
+        if problem:
+            flags["name"] = problem
+    if not any(len(WORD.findall(a.text or "")) >= 1 for a in submission.answers
+               if a.question_key and a.text):
+        flags["empty"] = True
+    return flags
+
+
+def _burst_hashes(submissions: list[Submission]) -> set[str]:
+    """Address hashes with SCREENING_BURST_COUNT or more submissions within the window around
+    this batch (one grouped query on the (source_hash, submitted_at) index)."""
+    hashes = {s.source_hash for s in submissions if s.source_hash}
+    if not hashes:
+        return set()
+    window = timedelta(minutes=int(current_app.config.get("SCREENING_BURST_MINUTES", 10)))
+    limit = int(current_app.config.get("SCREENING_BURST_COUNT", 20))
+    start = min(s.submitted_at for s in submissions) - window
+    end = max(s.submitted_at for s in submissions) + window
+    rows = Session.execute(
+        select(Submission.source_hash, func.count()).where(
+            Submission.source_hash.in_(hashes), Submission.submitted_at >= start,
+            Submission.submitted_at <= end).group_by(Submission.source_hash))
+    return {source for source, count in rows if count >= limit}
+
+
+def screen(submissions: list[Submission]) -> int:
+    """Flag what needs a decision among SUBMISSIONS (flush only). Returns how many were
+    flagged. A decision already made is kept; a re-screened submission's flags are renewed."""
+    bursts = _burst_hashes(submissions)
+    existing = {r.submission_id: r for r in Session.scalars(select(SubmissionReview).where(
+        SubmissionReview.submission_id.in_([s.id for s in submissions])))}
+    flagged = 0
+    for submission in submissions:
+        flags = content_flags(submission)
+        if submission.source_hash in bursts:
+            flags["burst"] = True
+        if not flags:
+            continue
+        if submission.is_guest and submission.email_confirmed_at is None:
+            flags["unconfirmed"] = True
+        review = existing.get(submission.id)
+        if review is None:
+            review = SubmissionReview(submission_id=submission.id,
+                                      consultation_id=submission.form.consultation_id,
+                                      status="flagged", reason="", flagged_at=utcnow())
+            Session.add(review)
+        review.flags = sorted(flags)
+        review.details = {k: v for k, v in flags.items() if v is not True}
+        flagged += 1
+    Session.flush()
+    return flagged
+
+
+def decide(actor, review: SubmissionReview, *, decision: str, reason: str,
+           ip: str = "") -> SubmissionReview:
+    """Accept or reject a flagged submission with a REASON; audited. Refuses another decision
+    word and an empty reason."""
+    if decision not in ("accepted", "rejected"):
+        raise OperationRefused(_("Choose accept or reject."), field="decision")
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationRefused(_("Give the reason for this decision."), field="reason")
+    review.status, review.reason = decision, reason[:2000]
+    review.decided_by_id, review.decided_at = actor.id, utcnow()
+    Session.flush()
+    record_event(actor, f"submissions.screening_{decision}", target=review.submission,
+                 ip=ip, detail={"reason": review.reason, "flags": review.flags})
+    return review
+
+
+def decide_campaign(actor, campaign_id: int, *, decision: str, reason: str,
+                    ip: str = "") -> int:
+    """Decide every flagged, undecided submission with an answer in the campaign; one audit
+    record per submission. Returns how many were decided."""
+    from app.corpus.models import FeedbackItem
+    from submissions.recording import SOURCE
+
+    source_ids = Session.scalars(select(FeedbackItem.source_id).where(
+        FeedbackItem.campaign_id == campaign_id, FeedbackItem.source == SOURCE))
+    submission_ids = {int(s.split(":", 1)[0]) for s in source_ids}
+    reviews = list(Session.scalars(select(SubmissionReview).where(
+        SubmissionReview.submission_id.in_(submission_ids),
+        SubmissionReview.status == "flagged")))
+    for review in reviews:
+        decide(actor, review, decision=decision, reason=reason, ip=ip)
+    return len(reviews)
