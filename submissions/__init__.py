@@ -33,6 +33,9 @@ ACCESS = {
     "submissions.delete_attachment": PUBLIC,
     "submissions.published": PUBLIC,
     "submissions.published_submission": PUBLIC,
+    # Deadline day: the whole form on one page for people without an account (submissions.intake)
+    "submissions.intake_form": PUBLIC,
+    "submissions.intake_submit": PUBLIC,
     # The form builder
     "submissions.manage_forms": ANALYST,
     "submissions.create_form": ANALYST,

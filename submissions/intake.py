@@ -55,7 +55,9 @@ _CACHE: dict[int, FormSnapshot] = {}
 def form_snapshot(form_id: int) -> FormSnapshot | None:
     """FORM_ID's published form and current version, from this process's cache when fresh
     (INTAKE_FORM_CACHE_SECONDS); None when there is no such published form."""
-    ttl = float(current_app.config.get("INTAKE_FORM_CACHE_SECONDS", 5))
+    # Tests build and change forms between requests (and reuse ids after a rollback).
+    ttl = float(current_app.config.get("INTAKE_FORM_CACHE_SECONDS",
+                                       0 if current_app.testing else 5))
     cached = _CACHE.get(form_id)
     if cached is not None and time.monotonic() - cached.loaded_at < ttl:
         return cached

@@ -2,14 +2,15 @@
 the screening table
 
 Revision ID: submissions_0002
-Revises: submissions_0001
+Revises: 0008
 Create Date: 2026-11-28 12:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'submissions_0002'
-down_revision = 'submissions_0001'
+# The newest head when this was written; the merger re-points this line.
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
