@@ -75,7 +75,7 @@ def register() -> FeaturePackage:
         recording,
         sweeper,
     )
-    from submissions.demo import seed_demo
+    from submissions.synthetic import seed_demo_step
     from submissions.views import bp
     from submissions.walk import route_objects
 
@@ -95,7 +95,7 @@ def register() -> FeaturePackage:
             _l("The online form opens soon: answer the consultation questions for yourself "
                "or on behalf of your organisation, save a draft and come back."), order=30),),
         feedback_sources={"submission_answer": _l("Submission answer")},
-        seed_demo=seed_demo,
+        seed_demo=seed_demo_step,
         secret_paths=(r"/submissions/+confirm/+",),
         export_personal_data=privacy.export_personal_data,
         erase_personal_data=privacy.erase_personal_data,

@@ -307,10 +307,10 @@ def record_new_feedback_many(actor: User | None, entries: list[dict]) -> int:
              "consent_analysis": e["consent"].analysis, "consent_quote": e["consent"].quote,
              "consent_publish": e["consent"].publish,
              "governed_by_id": e["consent"].governed_by_id} for e in entries]
-    ids = Session.execute(insert(FeedbackItem).returning(FeedbackItem.id,
-                                                         sort_by_parameter_order=True),
+    items = FeedbackItem.__table__  # Core inserts: thousands of rows, no ORM bookkeeping
+    ids = Session.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True),
                           rows).scalars().all()
-    Session.execute(insert(ConsentChange), [
+    Session.execute(insert(ConsentChange.__table__), [
         {"item_id": item_id, "version": 1, "changed_by_id": getattr(actor, "id", None),
          "changed_at": now, "old_scope": "{}", "new_scope": e["consent"].to_json()}
         for item_id, e in zip(ids, entries, strict=True)])
