@@ -34,46 +34,78 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class QuestionView:
+    """A question as the intake path reads it: its columns, and its options worked out once
+    (translating every option label on every request cost milliseconds)."""
+
+    def __init__(self, question, version: VersionView):
+        for name in ("id", "key", "position", "kind", "prompt", "help_text", "is_required",
+                     "max_chars", "choices", "show_if_key", "show_if_value"):
+            setattr(self, name, getattr(question, name))
+        self.options = question.options
+        self.version = version
+
+
+class VersionView:
+    def __init__(self, version):
+        self.id = version.id
+        self.number = version.number
+        self.questions = [QuestionView(q, self) for q in version.questions]
+        self.answerable = [q for q in self.questions if q.kind != "section"]
+
+
 @dataclass
 class FormSnapshot:
-    """A published form as the intake path needs it: detached ORM objects, read-only."""
+    """A published form as the intake path needs it, read-only and shared by requests."""
 
-    form: SubmissionForm
-    version: object  # FormVersion with its questions loaded
+    form: SubmissionForm  # detached, with its consultation loaded
+    version: VersionView
     group_ids: set[int]
     groups: list
     loaded_at: float = field(default_factory=time.monotonic)
+    texts: dict = field(default_factory=dict)  # (key, closed value) -> answer text
 
     @property
     def by_key(self) -> dict:
         return {q.key: q for q in self.version.answerable}
 
+    def answer_text(self, question, value) -> str:
+        if question.kind in ("short_text", "long_text"):
+            return answer_text(question, value)
+        cache_key = (question.key, repr(value))
+        text = self.texts.get(cache_key)
+        if text is None:
+            text = self.texts[cache_key] = answer_text(question, value)
+        return text
 
-_CACHE: dict[int, FormSnapshot] = {}
+
+_CACHE: dict[tuple, FormSnapshot] = {}
 
 
 def form_snapshot(form_id: int) -> FormSnapshot | None:
     """FORM_ID's published form and current version, from this process's cache when fresh
-    (INTAKE_FORM_CACHE_SECONDS); None when there is no such published form."""
+    (INTAKE_FORM_CACHE_SECONDS; per language, for the option labels); None when there is no
+    such published form."""
+    from flask_babel import get_locale
+
     # Tests build and change forms between requests (and reuse ids after a rollback).
     ttl = float(current_app.config.get("INTAKE_FORM_CACHE_SECONDS",
                                        0 if current_app.testing else 5))
-    cached = _CACHE.get(form_id)
+    cache_key = (form_id, str(get_locale()))
+    cached = _CACHE.get(cache_key)
     if cached is not None and time.monotonic() - cached.loaded_at < ttl:
         return cached
     form = Session.get(SubmissionForm, form_id)
     if form is None or not form.is_published:
-        _CACHE.pop(form_id, None)
+        _CACHE.pop(cache_key, None)
         return None
-    version = form.current_version
-    for question in version.questions:  # load what templates read, while attached
-        _ = question.version, question.options
     from submissions import queries
 
+    _ = form.consultation.title  # loaded while attached
     groups = list(queries.governance_groups())
-    snapshot = FormSnapshot(form=form, version=version, group_ids={g.id for g in groups},
-                            groups=groups)
-    _CACHE[form_id] = snapshot
+    snapshot = FormSnapshot(form=form, version=VersionView(form.current_version),
+                            group_ids={g.id for g in groups}, groups=groups)
+    _CACHE[cache_key] = snapshot
     return snapshot
 
 
@@ -134,29 +166,33 @@ def find_by_key(key: str) -> Receipt | None:
     return Receipt(row.id, row.reference, False) if row else None
 
 
+_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
+_INSERT_ANSWER = insert(SubmissionAnswer.__table__)
+
+
 def store_submission(snapshot: FormSnapshot, *, key: str, details: dict, answers: dict,
                      consent: dict, address: str = "") -> Receipt:
-    """Insert the submission and its answers (checked already: check_submission) and flush;
-    the caller commits. Idempotent: a key already stored returns that submission's receipt
-    (the caller must roll back and call find_by_key when the commit itself conflicts)."""
-    existing = find_by_key(key)
-    if existing is not None:
-        return existing
+    """Insert the submission and its answers (checked already: check_submission); the caller
+    commits. Two prepared Core statements on the session's connection, nothing else: a key
+    already stored fails the commit (unique), and the caller then finds that submission."""
     version = snapshot.version
     answers = applicable_answers(version, answers)
     now = utcnow()
     reference = new_reference()
-    submission_id = Session.execute(insert(Submission).values(
-        reference=reference, idempotency_key=key, form_id=snapshot.form.id,
-        version_id=version.id, guest_name=details["guest_name"].strip()[:120],
-        guest_email=details["guest_email"].strip()[:254], consent=consent_scope_dict(consent),
-        submitted_at=now, updated_at=now, submitter_role="", is_authorised=False,
-        source_hash=source_hash(address)).returning(Submission.id)).scalar_one()
+    connection = Session.connection()
+    submission_id = connection.execute(_INSERT_SUBMISSION, {
+        "reference": reference, "idempotency_key": key, "form_id": snapshot.form.id,
+        "version_id": version.id, "guest_name": details["guest_name"].strip()[:120],
+        "guest_email": details["guest_email"].strip()[:254],
+        "consent": consent_scope_dict(consent), "submitted_at": now, "updated_at": now,
+        "submitter_role": "", "is_authorised": False,
+        "source_hash": source_hash(address)}).scalar_one()
     by_key = snapshot.by_key
     rows = [{"submission_id": submission_id, "question_key": qkey, "value": value,
-             "text": answer_text(by_key[qkey], value)} for qkey, value in answers.items()]
+             "text": snapshot.answer_text(by_key[qkey], value)}
+            for qkey, value in answers.items()]
     if rows:
-        Session.execute(insert(SubmissionAnswer), rows)
+        connection.execute(_INSERT_ANSWER, rows)
     return Receipt(submission_id, reference, True)
 
 
