@@ -51,6 +51,13 @@ ACCESS = {
     "submissions.review_submission": ANALYST,
     "submissions.redact_submission": ANALYST,
     "submissions.publish_submission": ANALYST,
+    # Screening and campaigns (submissions.screening, app.corpus.campaigns)
+    "submissions.screening_queue": ANALYST,
+    "submissions.screening_decide": ANALYST,
+    "submissions.campaigns": ANALYST,
+    "submissions.detect_campaigns": ANALYST,
+    "submissions.campaign": ANALYST,
+    "submissions.campaign_decide": ANALYST,
 }
 
 AUDIT_ACTIONS = {

@@ -31,7 +31,8 @@ from app.privacy.audit import record_event
 from submissions.models import Submission
 from submissions.screening_models import SubmissionReview
 
-BUILT_IN_WORDS = ("fuck", "fucking", "fucker", "shit", "shithead", "cunt", "bastard", "wanker",
+BUILT_IN_WORDS = ("fuck", "fucking", "fucker", "shit", "shithead", "cunt", "bastard", "bastards",
+                  "wanker",
                   "dickhead", "bitch", "arsehole", "asshole", "slut", "whore", "retard",
                   "motherfucker", "piss off", "bollocks")
 PSEUDONYMS = ("anonymous", "anon", "anonymous person", "a concerned citizen", "concerned citizen",

@@ -39,4 +39,4 @@ def _helpers() -> dict:
                                "publish": CONSENT_PUBLISH}}
 
 
-from submissions.views import intake, manage, public, published  # noqa: F401  (the routes)
+from submissions.views import intake, manage, public, published, screening  # noqa: F401
