@@ -72,6 +72,7 @@ AUDIT_ACTIONS = {
     "submissions.unpublished": _l("Submission unpublished"),
     "submissions.screening_accepted": _l("Flagged submission accepted"),
     "submissions.screening_rejected": _l("Flagged submission rejected"),
+    "submissions.imported": _l("Submissions imported from a file"),
 }
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("submissions", __name__)
+# cli_group=None: the package's commands sit at the top level (`flask import-submissions`).
+bp = Blueprint("submissions", __name__, cli_group=None)
 
 
 
@@ -40,3 +41,4 @@ def _helpers() -> dict:
 
 
 from submissions.views import intake, manage, public, published, screening  # noqa: F401
+from submissions import cli  # noqa: E402,F401  (registers the CLI commands on bp)
