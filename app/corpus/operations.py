@@ -293,9 +293,10 @@ def record_new_feedback_many(actor: User | None, entries: list[dict]) -> int:
         if not governance_group_exists(group_id):
             raise OperationRefused(_("That governance group does not exist. Choose one from "
                                      "the list."), field="governed_by_id")
-    if actor is not None and any(e.get("author_id") not in (None, actor.id) for e in entries):
-        if not all(_may_record(actor, e["source"], None, creating=True) for e in entries):
-            raise OperationRefused(_("Only the person who gave this feedback may record it."))
+    if (actor is not None
+            and any(e.get("author_id") not in (None, actor.id) for e in entries)
+            and not all(_may_record(actor, e["source"], None, creating=True) for e in entries)):
+        raise OperationRefused(_("Only the person who gave this feedback may record it."))
     now = utcnow()
     rows = [{"consultation_id": e["consultation_id"], "source": e["source"],
              "source_id": str(e["source_id"]), "text": e["text"].strip(),

@@ -72,7 +72,7 @@ def run_periodic() -> None:
 
     from app.db import Session
 
-    for fn in list(_PERIODIC):
+    for fn in tuple(_PERIODIC):  # a copy: a check may register another
         try:
             fn()
         except Exception:

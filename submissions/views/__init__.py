@@ -40,5 +40,5 @@ def _helpers() -> dict:
                                "publish": CONSENT_PUBLISH}}
 
 
+from submissions import cli  # noqa: F401  (registers the CLI commands on bp)
 from submissions.views import intake, manage, public, published, screening  # noqa: F401
-from submissions import cli  # noqa: E402,F401  (registers the CLI commands on bp)

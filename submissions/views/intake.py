@@ -10,9 +10,16 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from flask import abort, current_app, has_request_context, redirect, render_template, request
+from flask import (
+    abort,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as cookie_session
-from flask import url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc

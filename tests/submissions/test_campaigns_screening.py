@@ -1,10 +1,13 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """Campaign detection on crafted cases (app.corpus.campaigns), the campaign pages, and the
 screening queue's flags and decisions (submissions.screening)."""
 from __future__ import annotations
 
 import re
 
+from intake_support import answers, form_page, submit
 from sqlalchemy import select
+from submission_support import analyst, make_form, run_recording_jobs, token_of
 
 from app.corpus.campaigns import detect_campaigns, own_text
 from app.corpus.models import FeedbackCampaign, FeedbackItem
@@ -14,14 +17,6 @@ from app.db import Session
 from app.privacy.models import AuditEvent
 from submissions.screening import content_flags, decide, name_problem, screen
 from submissions.screening_models import SubmissionReview
-from tests.submissions.submission_support import (  # noqa: F401  (fixtures)
-    CONSENT,
-    analyst,
-    make_form,
-    run_recording_jobs,
-    token_of,
-)
-from tests.submissions.test_intake import answers, form_page, submit
 
 TEMPLATE = ("I oppose the collection of client-level data by government agencies. Vulnerable "
             "people will stop seeking help if their private details are passed to funders. "
@@ -43,9 +38,9 @@ def _items(consultation, texts: list[str], question: str = "q2") -> list[Feedbac
 def test_exact_copies_templates_with_additions_and_shared_quotations(make_consultation):
     consultation = make_consultation()
     texts = [TEMPLATE] * 3 + [
-        "  i OPPOSE the collection of client-level data by government agencies!! Vulnerable "
+        ("  i OPPOSE the collection of client-level data by government agencies!! Vulnerable "
         "people will stop seeking help if their private details are passed to funders. "
-        "Agencies should only receive anonymised, aggregated information.",  # case, spacing
+        "Agencies should only receive anonymised, aggregated information."),  # case, spacing
         TEMPLATE + " My cousin stopped going to her counsellor because of this.",
         "Kia ora. " + TEMPLATE,
         f"{QUOTE} Agencies should publish every data request they make, every month.",
@@ -119,13 +114,13 @@ def test_flags_for_names_words_and_empty_answers(app):
 
     class Guest:
         is_guest, guest_name, email_confirmed_at = True, "Mickey Mouse", None
-        answers = [Answer("q2", "This is bullshit, you bastards."), Answer("q7", "")]
+        answers = (Answer("q2", "This is bullshit, you bastards."), Answer("q7", ""))
 
     with app.app_context():
         flags = content_flags(Guest())
         assert flags["offensive"] == ["bastards"]  # a whole word of the list; "bullshit" is not
         assert flags["name"] == "pseudonym" and "empty" not in flags
-        Guest.answers = [Answer("q2", "   ... ")]
+        Guest.answers = (Answer("q2", "   ... "),)
         Guest.guest_name = "Mere Tūhoe"
         assert content_flags(Guest()) == {"empty": True}
 

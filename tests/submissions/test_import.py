@@ -1,14 +1,15 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """`flask import-submissions`: a dry run reports every row's problems; all rows or none."""
 from __future__ import annotations
 
 import json
 
 from sqlalchemy import func, select
+from submission_support import analyst, make_form
 
 from app.db import Session
 from app.spreadsheets import Sheet, write_xlsx
 from submissions.models import Submission
-from tests.submissions.submission_support import analyst, make_form  # noqa: F401  (fixtures)
 
 HEADER = ["Name", "Email", "Never collect", "Shares today", "Agree?", "Notes"]
 GOOD = [["Mere Tūhoe", "mere@example.test", "Health records.", "No", "Agree", "typed 3 May"],
@@ -68,7 +69,7 @@ def test_xlsx_files_and_interactive_mapping(app, tmp_path, make_form):
     form = make_form()
     path = tmp_path / "paper.xlsx"
     write_xlsx(path, [Sheet("Sheet", HEADER, GOOD[:1])])
-    answers = "\n".join(["guest_name", "guest_email", "q2", "q3", "q5", ""]) + "\n"
+    answers = "guest_name\nguest_email\nq2\nq3\nq5\n\n"
     result = app.test_cli_runner().invoke(args=[
         "import-submissions", str(path), "--consultation", form.consultation.slug],
         input=answers)

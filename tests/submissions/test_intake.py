@@ -1,45 +1,21 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
 """The public submit path of deadline day (submissions.intake and its sweeper): one
 transaction per submit, idempotent under retries, the busy page, and batches recorded later
 even when a sweep fails half-way."""
 from __future__ import annotations
 
-import re
 import sqlite3
 
 import pytest
+from intake_support import answers, form_page, submit
 from sqlalchemy import func, select
+from submission_support import analyst, make_form, run_recording_jobs, token_of
 
 from app.corpus.models import FeedbackItem
 from app.db import Session
 from app.jobs.models import Job
 from submissions import sweeper
 from submissions.models import Submission, SubmissionAnswer
-from tests.submissions.submission_support import (  # noqa: F401  (fixtures)
-    CONSENT,
-    analyst,
-    make_form,
-    run_recording_jobs,
-    token_of,
-)
-
-
-def form_page(client, form):
-    page = client.get(f"/submissions/forms/{form.id}/submit")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
-    return token_of(html), key
-
-
-def answers(**extra) -> dict:
-    return {"guest_name": "Mere Tūhoe", "guest_email": "mere@example.test",
-            "answer-q2": "Health records.", "answer-q3": "no", "answer-q5": "agree",
-            **CONSENT, **extra}
-
-
-def submit(client, form, data: dict, *, token: str, key: str):
-    return client.post(f"/submissions/forms/{form.id}/submit",
-                       data={"csrf_token": token, "idempotency_key": key, **data})
 
 
 def test_a_guest_submits_in_one_request_and_sees_the_receipt(client, make_form):
@@ -174,8 +150,6 @@ def own_sqlite_app(tmp_path, db_session):
 
 
 def test_when_the_database_is_busy_the_answers_are_kept(own_sqlite_app, make_form):
-    if not Session.get_bind().dialect.name == "sqlite":
-        pytest.skip("this test makes its own SQLite database busy")
     other, path = own_sqlite_app
     form = make_form(allows_guests=True)  # in the app's own database
     client = other.test_client()
