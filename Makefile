@@ -99,6 +99,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.audit_lock
 	$(BIN)/python -m bench.workshops
 	$(BIN)/python -m bench.forum
+	$(BIN)/python -m bench.intake
 
 # ruff, then the import-linter contracts in pyproject.toml (layers, forbidden imports, no cycles).
 lint: $(DEV_STAMP)
