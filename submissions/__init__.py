@@ -110,7 +110,9 @@ def register() -> FeaturePackage:
         tasks=privacy.tasks,
         route_objects=route_objects,
         shared_object_endpoints=frozenset({"submissions.start", "submissions.create_draft",
-                                           "submissions.published_submission"}),
+                                           "submissions.published_submission",
+                                           "submissions.intake_form",
+                                           "submissions.intake_submit"}),
         # Private to their owner (or organisation, or guest session): every other persona
         # gets 404; tests/submissions/test_access.py proves each one.
         walk_may_404=frozenset({"submissions.edit_draft", "submissions.receipt",
