@@ -197,12 +197,13 @@ def seed_demo_step(context) -> None:
     """The package's demo step: the demo form and submissions (submissions.demo), then the
     synthetic ones `seed-demo --submissions N` asks for, with a progress bar."""
     import click
-    from flask import current_app
+    from flask import current_app, has_app_context
 
     from submissions.demo import seed_demo
 
     seed_demo(context)
-    count = int(current_app.config.get("DEMO_SYNTHETIC_SUBMISSIONS") or 0)
+    count = int(current_app.config.get("DEMO_SYNTHETIC_SUBMISSIONS") or 0
+                ) if has_app_context() else 0
     if count:
         context.session.commit()  # the demo form, before the chunks commit on their own
         with click.progressbar(length=count, label="Synthetic submissions",
