@@ -87,3 +87,25 @@ def test_an_unknown_consultation_or_mapping_is_refused(app, tmp_path, make_form)
     result = runner.invoke(args=["import-submissions", data, "--consultation", slug,
                                  "--mapping", mapping])
     assert result.exit_code == 1 and "Notes → q99" in result.output
+
+
+def test_seed_demo_adds_synthetic_submissions_with_campaigns(app):
+    from app.corpus.campaigns import detect_campaigns
+    from app.corpus.models import FeedbackCampaign, FeedbackItem
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--submissions", "300"])
+    assert result.exit_code == 0, result.output
+    synthetic = Session.scalars(select(Submission).where(
+        Submission.guest_email.like("%@example.org"), Submission.draft_id.is_(None))).all()
+    assert len(synthetic) == 300
+    assert len({s.reference for s in synthetic}) == 300
+    assert all(s.recorded_at is not None and s.receipt_sent_at is not None for s in synthetic)
+    assert any(s.organisation_id for s in synthetic)
+    assert any(" " not in s.guest_name for s in synthetic)  # some first names only
+    consultation_id = Session.scalar(select(FeedbackItem.consultation_id).where(
+        FeedbackItem.source_id == f"{synthetic[0].id}:q2"))
+    found = detect_campaigns(consultation_id, source="submission_answer")
+    assert found.campaigns >= 3
+    biggest = Session.scalars(select(FeedbackCampaign).order_by(
+        FeedbackCampaign.member_count.desc())).first()
+    assert biggest.member_count > 30 and biggest.kind == "template"
