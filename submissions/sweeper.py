@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.corpus.models import FeedbackItem
@@ -31,7 +32,8 @@ from app.jobs import job, start_job
 from app.jobs.models import Job
 from app.jobs.registry import periodic
 from app.models import Organisation
-from submissions.models import Submission
+from app.web.dates import as_utc
+from submissions.models import Submission, SubmissionForm
 from submissions.recording import SOURCE, record_answers, scope_of, source_id
 
 log = logging.getLogger("korero.submissions.sweeper")
@@ -81,7 +83,39 @@ def sweep_if_owed() -> None:
         ensure_job("submissions.sweep")
     elif sent and _receipts_enabled():
         ensure_job("submissions.receipts")
+    if not owed:
+        _campaigns_if_due()
     Session.commit()
+
+
+def _campaign_interval() -> timedelta:
+    return timedelta(minutes=float(current_app.config.get("CAMPAIGN_INTERVAL_MINUTES", 10)))
+
+
+def _last_detection():
+    return Session.scalar(select(func.max(Job.finished_at)).where(
+        Job.kind == "submissions.campaigns", Job.status == "done"))
+
+
+def _campaigns_if_due() -> None:
+    """Campaign detection for each consultation with submissions recorded since the last
+    detection (a detection deferred during a busy sweep is not forgotten)."""
+    last = _last_detection()
+    newest = Session.scalar(select(func.max(Submission.recorded_at)))
+    if newest is None or (last is not None and as_utc(last) >= as_utc(newest)):
+        return
+    if last is not None and utcnow() - as_utc(last) < _campaign_interval():
+        return
+    for consultation_id in _consultations_recorded_since(last):
+        ensure_job("submissions.campaigns", consultation_id=consultation_id)
+
+
+def _consultations_recorded_since(moment) -> set[int]:
+    stmt = (select(SubmissionForm.consultation_id).join(Submission)
+            .where(Submission.recorded_at.is_not(None)).distinct())
+    if moment is not None:
+        stmt = stmt.where(Submission.recorded_at > moment)
+    return set(Session.scalars(stmt))
 
 
 def _batch_size() -> int:
@@ -113,8 +147,12 @@ def sweep_job(ctx) -> dict:
                        message=f"{state['done']} submissions recorded")
     if _receipts_enabled():
         ensure_job("submissions.receipts")
-    for consultation_id in state["consultations"]:
-        ensure_job("submissions.campaigns", consultation_id=consultation_id)
+    # Detection reads every item of the consultation: at most once per
+    # CAMPAIGN_INTERVAL_MINUTES while submissions pour in (sweep_if_owed catches up after).
+    last = _last_detection()
+    if last is None or utcnow() - as_utc(last) >= _campaign_interval():
+        for consultation_id in state["consultations"]:
+            ensure_job("submissions.campaigns", consultation_id=consultation_id)
     Session.commit()
     return {"recorded": state["done"], "failed": state["failed"]}
 
