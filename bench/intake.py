@@ -283,7 +283,6 @@ def screen_and_detect() -> None:
     import json
 
     from sqlalchemy import func, select
-    from sqlalchemy.orm import selectinload
 
     from app import create_app
     from app.corpus.campaigns import detect_campaigns
@@ -291,19 +290,15 @@ def screen_and_detect() -> None:
     from app.db import Session
     from submissions.models import Submission
     from submissions.recording import SOURCE
-    from submissions.screening import screen
+    from submissions.screening import screen_ids
 
     with create_app().app_context():
         started = time.perf_counter()
         ids = list(Session.scalars(select(Submission.id).order_by(Submission.id)))
         flagged = 0
         for start in range(0, len(ids), 2000):
-            batch = list(Session.scalars(select(Submission).where(
-                Submission.id.in_(ids[start:start + 2000]))
-                .options(selectinload(Submission.answers))))
-            flagged += screen(batch)
+            flagged += screen_ids(ids[start:start + 2000])
             Session.commit()
-            Session.expunge_all()
         screened = time.perf_counter() - started
         consultation_id = Session.scalar(select(FeedbackItem.consultation_id).where(
             FeedbackItem.source == SOURCE).group_by(FeedbackItem.consultation_id)

@@ -17,18 +17,19 @@ Only flagged submissions get a SubmissionReview row. An analyst accepts or rejec
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
-from submissions.models import Submission
+from submissions.models import Submission, SubmissionAnswer, SubmissionForm
 from submissions.screening_models import SubmissionReview
 
 BUILT_IN_WORDS = ("fuck", "fucking", "fucker", "shit", "shithead", "cunt", "bastard", "bastards",
@@ -106,13 +107,14 @@ def _burst_hashes(submissions: list[Submission]) -> set[str]:
     return {source for source, count in rows if count >= limit}
 
 
-def screen(submissions: list[Submission]) -> int:
-    """Flag what needs a decision among SUBMISSIONS (flush only). Returns how many were
-    flagged. A decision already made is kept; a re-screened submission's flags are renewed."""
+def screen(submissions: list) -> int:
+    """Flag what needs a decision among SUBMISSIONS (Submission objects, or ScreeningRows;
+    flush only). Returns how many were flagged. A decision already made is kept; a
+    re-screened submission's flags are renewed. New reviews go in one multi-row INSERT."""
     bursts = _burst_hashes(submissions)
     existing = {r.submission_id: r for r in Session.scalars(select(SubmissionReview).where(
         SubmissionReview.submission_id.in_([s.id for s in submissions])))}
-    flagged = 0
+    new_rows, flagged, now = [], 0, utcnow()
     for submission in submissions:
         flags = content_flags(submission)
         if submission.source_hash in bursts:
@@ -121,17 +123,65 @@ def screen(submissions: list[Submission]) -> int:
             continue
         if submission.is_guest and submission.email_confirmed_at is None:
             flags["unconfirmed"] = True
-        review = existing.get(submission.id)
-        if review is None:
-            review = SubmissionReview(submission_id=submission.id,
-                                      consultation_id=submission.form.consultation_id,
-                                      status="flagged", reason="", flagged_at=utcnow())
-            Session.add(review)
-        review.flags = sorted(flags)
-        review.details = {k: v for k, v in flags.items() if v is not True}
         flagged += 1
+        values = {"flags": sorted(flags),
+                  "details": {k: v for k, v in flags.items() if v is not True}}
+        review = existing.get(submission.id)
+        if review is not None:
+            review.flags, review.details = values["flags"], values["details"]
+            continue
+        new_rows.append({"submission_id": submission.id, "status": "flagged", "reason": "",
+                         "consultation_id": _consultation_of(submission), "flagged_at": now,
+                         **values})
+    if new_rows:
+        Session.execute(insert(SubmissionReview.__table__), new_rows)
     Session.flush()
     return flagged
+
+
+def _consultation_of(submission) -> int:
+    if isinstance(submission, ScreeningRow):
+        return submission.consultation_id
+    return submission.form.consultation_id
+
+
+@dataclass
+class ScreeningRow:
+    """What screening reads of a submission, loaded without the ORM (screen_ids)."""
+
+    id: int
+    guest_name: str
+    is_guest: bool
+    email_confirmed_at: object
+    source_hash: str | None
+    submitted_at: object
+    consultation_id: int
+    answers: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question_key: str
+    text: str
+
+
+def screen_ids(ids: list[int]) -> int:
+    """screen() for the submissions IDS, read with two plain queries (a whole consultation
+    is screened again in seconds, not minutes)."""
+    rows = {r.id: ScreeningRow(r.id, r.guest_name, r.submitted_by_id is None,
+                               r.email_confirmed_at, r.source_hash, r.submitted_at,
+                               r.consultation_id)
+            for r in Session.execute(
+                select(Submission.id, Submission.guest_name, Submission.submitted_by_id,
+                       Submission.email_confirmed_at, Submission.source_hash,
+                       Submission.submitted_at, SubmissionForm.consultation_id)
+                .join(SubmissionForm, SubmissionForm.id == Submission.form_id)
+                .where(Submission.id.in_(ids)))}
+    for submission_id, key, text in Session.execute(
+            select(SubmissionAnswer.submission_id, SubmissionAnswer.question_key,
+                   SubmissionAnswer.text).where(SubmissionAnswer.submission_id.in_(ids))):
+        rows[submission_id].answers.append(AnswerRow(key, text))
+    return screen(list(rows.values()))
 
 
 def decide(actor, review: SubmissionReview, *, decision: str, reason: str,

@@ -25,6 +25,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from zlib import crc32
 
 from datasketch import MinHash, MinHashLSH
 from sqlalchemy import delete, select, update
@@ -70,11 +71,12 @@ def normalise(text: str) -> str:
 
 
 def shingle_hashes(normalised: str, size: int = SHINGLE_WORDS) -> list[int]:
-    """32-bit hashes of the text's SIZE-word shingles (the whole text when shorter)."""
+    """32-bit hashes (CRC-32: the same in every process, so results repeat) of the text's
+    SIZE-word shingles (the whole text when shorter)."""
     words = normalised.split(" ")
     if len(words) <= size:
-        return [hash(normalised) & 0xFFFFFFFF]
-    return list({hash(" ".join(words[i:i + size])) & 0xFFFFFFFF
+        return [crc32(normalised.encode())]
+    return list({crc32(" ".join(words[i:i + size]).encode())
                  for i in range(len(words) - size + 1)})
 
 
@@ -87,7 +89,9 @@ def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM)
     ordered = [text for text, _n in counts.most_common()]
     hashes = MinHash.generator((shingle_hashes(t) for t in ordered), num_perm=num_perm,
                                hashfunc=_identity)
-    lsh = MinHashLSH(threshold=similarity, num_perm=num_perm)
+    # Missing a near copy costs more than checking an extra candidate (each is verified), so
+    # the bands are chosen weighing false negatives 4:1.
+    lsh = MinHashLSH(threshold=similarity, num_perm=num_perm, weights=(0.2, 0.8))
     leaders: dict[int, tuple[MinHash, int]] = {}  # leader key -> (its MinHash, group index)
     groups: list[Group] = []
     for key, (text, minhash) in enumerate(zip(ordered, hashes, strict=True)):

@@ -139,6 +139,14 @@ def test_the_queue_and_decisions_are_audited(client, app, auth, analyst, make_fo
     (review,) = Session.scalars(select(SubmissionReview)).all()
     assert review.flags == ["name", "unconfirmed"] and review.status == "flagged"
     reference = review.submission.reference
+    # Screening again, from plain rows, renews the same flags and adds no second review.
+    from submissions.models import Submission
+    from submissions.screening import screen_ids
+
+    with app.app_context():
+        assert screen_ids(list(Session.scalars(select(Submission.id)))) == 1
+    assert Session.scalars(select(SubmissionReview.flags)).all() == [["name", "unconfirmed"]]
+    review = Session.scalars(select(SubmissionReview)).one()
     auth.login(analyst)
     queue = client.get("/submissions/screening")
     html = queue.get_data(as_text=True)
