@@ -78,11 +78,25 @@ def _typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+PLACES = ("Ōtautahi", "Tāmaki Makaurau", "Kirikiriroa", "Te Whanganui-a-Tara", "Ōtepoti",
+          "Rotorua", "Whangārei", "Tūranga", "Whakatū", "Waihōpai", "Kāpiti", "Taupō")
+ROLES = ("social worker", "nurse", "budget advisor", "youth worker", "volunteer", "parent",
+         "kaumātua", "teacher", "counsellor", "student", "GP", "foodbank coordinator")
+
+
 def individual_text(rng: random.Random) -> str:
+    """A person's own answer: who they are, then what they think and why, in their words."""
     sentences = [f"{rng.choice(SUBJECTS)} {rng.choice(OPINIONS)}"
                  for _ in range(rng.randint(1, 3))]
     sentences += rng.sample(REASONS, rng.randint(0, 3))
     rng.shuffle(sentences)
+    if rng.random() < 0.8:
+        sentences.insert(0, f"I am a {rng.choice(ROLES)} in {rng.choice(PLACES)} and have "
+                            f"been for {rng.randint(1, 40)} years.")
+    if rng.random() < 0.3:
+        sentences.append(f"Last year {rng.randint(2, 90)} people in my "
+                         f"{rng.choice(('street', 'whānau', 'church', 'team', 'class'))} "
+                         f"told me the same.")
     return " ".join(sentences)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from zlib import crc32
 
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from app.corpus.models import FeedbackCampaign, FeedbackItem
 from app.db import Session, utcnow
@@ -171,6 +171,9 @@ def detect_campaigns(consultation_id: int, *, source: str | None = None,
         result.members += found["members"]
         result.by_question[question_key] = found
     Session.flush()
+    for loaded in list(Session.identity_map.values()):  # stale after the Core updates
+        if isinstance(loaded, FeedbackItem | FeedbackCampaign):
+            Session.expire(loaded)
     result.seconds = time.perf_counter() - started
     if progress:
         progress(len(by_question), len(by_question), "Done")
@@ -187,19 +190,16 @@ def _detect_question(consultation_id: int, question_key: str | None, items: list
     for item_id, text in items:  # the template as the first member wrote it
         original.setdefault(normalised[item_id], text)
     now = utcnow()
-    campaign_ids: dict[int, int] = {}
-    campaigns = 0
-    for group in groups:
-        if group.count < min_members or len(group.texts[0].split(" ")) < min_words:
-            continue
-        campaign = FeedbackCampaign(
-            consultation_id=consultation_id, question_key=question_key,
-            template_text=original[group.texts[0]], member_count=group.count,
-            kind="exact" if len(group.texts) == 1 else "template", detected_at=now)
-        Session.add(campaign)
-        Session.flush()
-        campaign_ids[id(group)] = campaign.id
-        campaigns += 1
+    chosen = [g for g in groups
+              if g.count >= min_members and len(g.texts[0].split(" ")) >= min_words]
+    table = FeedbackCampaign.__table__
+    ids = Session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), [
+        {"consultation_id": consultation_id, "question_key": question_key,
+         "template_text": original[g.texts[0]], "member_count": g.count,
+         "kind": "exact" if len(g.texts) == 1 else "template", "detected_at": now}
+        for g in chosen]).scalars().all() if chosen else []
+    campaign_ids = {id(g): campaign_id for g, campaign_id in zip(chosen, ids, strict=True)}
+    campaigns = len(ids)
     updates = []
     for item_id, text in items:
         group = group_of.get(normalised[item_id])
@@ -207,8 +207,11 @@ def _detect_question(consultation_id: int, question_key: str | None, items: list
             continue
         template = original[group.texts[0]]
         extra = None if normalised[item_id] == group.texts[0] else own_text(text, template)
-        updates.append({"id": item_id, "campaign_id": campaign_ids[id(group)],
-                        "own_text": extra})
+        updates.append({"item_id": item_id, "campaign": campaign_ids[id(group)],
+                        "extra": extra})
     if updates:
-        Session.execute(update(FeedbackItem), updates)
+        items_table = FeedbackItem.__table__
+        Session.execute(update(items_table).where(items_table.c.id == bindparam("item_id"))
+                        .values(campaign_id=bindparam("campaign"), own_text=bindparam("extra")),
+                        updates)
     return {"distinct": len(counts), "campaigns": campaigns, "members": len(updates)}
