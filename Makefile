@@ -105,6 +105,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m bench.forum
 	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.analysis
+	$(BIN)/python -m bench.intake
 
 # Optional: distil the whole static token table of the theme engine now (one to two minutes)
 # instead of token by token at first use. The MiniLM model itself comes from the

@@ -132,8 +132,11 @@ def invite_command(email, roles, org_name, stakeholder_group) -> None:
 @click.option("--if-empty", is_flag=True,
               help="Do nothing when any account exists already (`make run` uses this on "
                    "every start).")
+@click.option("--submissions", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also add N synthetic written submissions to the demo form (bulk inserts; "
+                   "300,000 take a few minutes).")
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
+def seed_demo_command(if_empty: bool, submissions: int) -> None:
     """Add demo data: a consultation, organisations, one account per role.
 
     Demo accounts are admin@, analyst@, facilitator@, advisory@, kaitiaki@, participant@ and
@@ -147,6 +150,8 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and has_any_user(Session()):
         click.echo("Accounts exist already; not adding demo data.")
         return
+    # Read by the packages' demo steps (the submissions package generates them).
+    current_app.config["DEMO_SYNTHETIC_SUBMISSIONS"] = submissions
     try:
         report = seed_demo(Session(), password=current_app.config["DEMO_PASSWORD"])
     except OperationRefused as error:

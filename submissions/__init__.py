@@ -37,6 +37,9 @@ ACCESS = {
     "submissions.delete_attachment": PUBLIC,
     "submissions.published": PUBLIC,
     "submissions.published_submission": PUBLIC,
+    # Deadline day: the whole form on one page for people without an account (submissions.intake)
+    "submissions.intake_form": PUBLIC,
+    "submissions.intake_submit": PUBLIC,
     # The form builder
     "submissions.manage_forms": ANALYST,
     "submissions.create_form": ANALYST,
@@ -53,6 +56,13 @@ ACCESS = {
     "submissions.review_submission": ANALYST,
     "submissions.redact_submission": ANALYST,
     "submissions.publish_submission": ANALYST,
+    # Screening and campaigns (submissions.screening, app.corpus.campaigns)
+    "submissions.screening_queue": ANALYST,
+    "submissions.screening_decide": ANALYST,
+    "submissions.campaigns": ANALYST,
+    "submissions.detect_campaigns": ANALYST,
+    "submissions.campaign": ANALYST,
+    "submissions.campaign_decide": ANALYST,
 }
 
 AUDIT_ACTIONS = {
@@ -66,13 +76,20 @@ AUDIT_ACTIONS = {
     "submissions.published": _l("Submission published"),
     "submissions.unpublished": _l("Submission unpublished"),
     "submissions.guests_changed": _l("Submissions without an account allowed or stopped"),
+    "submissions.screening_accepted": _l("Flagged submission accepted"),
+    "submissions.screening_rejected": _l("Flagged submission rejected"),
+    "submissions.imported": _l("Submissions imported from a file"),
 }
 
 
 def register() -> FeaturePackage:
     """Everything the core needs to know about written submissions."""
-    from submissions import privacy, recording  # noqa: F401  (registers the job kind)
-    from submissions.demo import seed_demo
+    from submissions import (  # noqa: F401  (register the job kinds and CLI)
+        privacy,
+        recording,
+        sweeper,
+    )
+    from submissions.synthetic import seed_demo_step
     from submissions.views import bp
     from submissions.walk import route_objects
 
@@ -82,7 +99,8 @@ def register() -> FeaturePackage:
         url_prefix="/submissions",
         access=ACCESS,
         audit_actions=AUDIT_ACTIONS,
-        models=("submissions.models", "submissions.guest_models"),
+        models=("submissions.models", "submissions.guest_models",
+                "submissions.screening_models"),
         migrations=Path(__file__).parent / "migrations",
         # One entry: the landing page links to the forms to manage and the published ones,
         # so the header stays on one line on a laptop.
@@ -92,14 +110,16 @@ def register() -> FeaturePackage:
             _l("The online form opens soon: answer the consultation questions for yourself "
                "or on behalf of your organisation, save a draft and come back."), order=30),),
         feedback_sources={"submission_answer": _l("Submission answer")},
-        seed_demo=seed_demo,
+        seed_demo=seed_demo_step,
         secret_paths=(r"/submissions/+confirm/+", r"/submissions/+yours/+"),
         export_personal_data=privacy.export_personal_data,
         erase_personal_data=privacy.erase_personal_data,
         tasks=privacy.tasks,
         route_objects=route_objects,
         shared_object_endpoints=frozenset({"submissions.start", "submissions.create_draft",
-                                           "submissions.published_submission"}),
+                                           "submissions.published_submission",
+                                           "submissions.intake_form",
+                                           "submissions.intake_submit"}),
         # Private to their owner (or organisation, or guest session): every other persona
         # gets 404; tests/submissions/test_access.py proves each one.
         walk_may_404=frozenset({"submissions.edit_draft", "submissions.receipt",

@@ -126,7 +126,8 @@ def seed_demo(context) -> None:
             guest_email=draft.guest_email, consent=consent_scope_dict(consent),
             submitted_at=now - timedelta(days=1 + n), updated_at=now,
             # The organisations' are published; the guest's waits for an analyst's redaction.
-            published_at=now if organisation is not None else None)
+            published_at=now if organisation is not None else None,
+            receipt_sent_at=now)  # demo data: no receipt email owed
         submission.answers = [SubmissionAnswer(question_key=k, value=v,
                                                text=answer_text(by_key[k], v))
                               for k, v in answers.items()]

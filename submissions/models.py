@@ -224,8 +224,14 @@ class Submission(Base):
     # Set when an analyst has redacted it and it may appear on the public page (when its
     # consent says public); cleared when the submitter changes it, so it is reviewed again.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    # Set by the job that turns the answers into FeedbackItems (None: not done yet).
-    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the job that turns the answers into FeedbackItems (None: not done yet). Indexed:
+    # the intake sweeper (submissions.intake) picks up the unrecorded ones in batches.
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When the receipt email went out (None: the sweeper still owes it).
+    receipt_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A keyed hash of the address it came from (never the address): screening flags many
+    # submissions from one address in a short time (submissions.screening).
+    source_hash: Mapped[str | None] = mapped_column(String(24))
 
     form: Mapped[SubmissionForm] = relationship(lazy="joined")
     form_version: Mapped[FormVersion] = relationship()

@@ -55,5 +55,17 @@ def route_objects(context) -> dict:
                             filename="walk.txt", kind="txt", size=21, uploaded_at=now)
     session.add(attachment)
     session.flush()
-    return {"submission_attachment": attachment, "submission_form": form, "submission_question": question,
+    from app.corpus.models import FeedbackCampaign
+    from submissions.screening_models import SubmissionReview
+
+    session.add(SubmissionReview(submission_id=submission.id,
+                                 consultation_id=context.consultation.id, flags=["name"],
+                                 details={"name": "first name only"}, status="flagged",
+                                 reason="", flagged_at=now))
+    campaign = FeedbackCampaign(consultation_id=context.consultation.id, question_key="q1",
+                                template_text="Walk template text.", member_count=2,
+                                kind="exact", detected_at=now)
+    session.add(campaign)
+    session.flush()
+    return {"feedback_campaign": campaign, "submission_attachment": attachment, "submission_form": form, "submission_question": question,
             "submission_draft": draft, "submission": submission}

@@ -362,3 +362,52 @@ def redact_feedback(actor: User | None, item: FeedbackItem, passages: list[str],
     record_event(actor, "feedback.redacted", target=item, ip=ip,
                  detail={"reason": reason[:500], "passages": len(passages)})
     return item
+
+
+def record_new_feedback_many(actor: User | None, entries: list[dict]) -> int:
+    """Create many FeedbackItems at once for source records not recorded yet (an intake batch,
+    a big import, synthetic demo data): the same rows `record_feedback` makes for a new item
+    (the item at consent version 1 and its first ConsentChange), in two multi-row INSERTs.
+
+    Each entry: consultation_id, source, source_id, text, question_key, consent (a
+    ConsentScope), created_at, and optionally author_id, organisation_id, stakeholder_group.
+    The caller guarantees the records are new and each author belongs to its organisation
+    (for updates use `record_feedback`, which checks). Refuses like record_feedback: an
+    unknown source, an unknown governance group, an actor who may not record for an author.
+    Entries with empty text are skipped. Returns the number of items created.
+    """
+    from sqlalchemy import insert
+
+    entries = [e for e in entries if (e.get("text") or "").strip()]
+    if not entries:
+        return 0
+    for source in {e["source"] for e in entries}:
+        if not is_registered(source):
+            raise OperationRefused(_("Unknown feedback source “%(source)s”.", source=source))
+    for group_id in {e["consent"].governed_by_id for e in entries} - {None}:
+        if not governance_group_exists(group_id):
+            raise OperationRefused(_("That governance group does not exist. Choose one from "
+                                     "the list."), field="governed_by_id")
+    if (actor is not None
+            and any(e.get("author_id") not in (None, actor.id) for e in entries)
+            and not all(_may_record(actor, e["source"], None, creating=True) for e in entries)):
+        raise OperationRefused(_("Only the person who gave this feedback may record it."))
+    now = utcnow()
+    rows = [{"consultation_id": e["consultation_id"], "source": e["source"],
+             "source_id": str(e["source_id"]), "text": e["text"].strip(),
+             "author_id": e.get("author_id"), "recorded_by_id": getattr(actor, "id", None),
+             "organisation_id": e.get("organisation_id"),
+             "stakeholder_group": e.get("stakeholder_group"),
+             "question_key": e.get("question_key"), "created_at": e.get("created_at") or now,
+             "updated_at": now, "consent_version": 1,
+             "consent_analysis": e["consent"].analysis, "consent_quote": e["consent"].quote,
+             "consent_publish": e["consent"].publish,
+             "governed_by_id": e["consent"].governed_by_id} for e in entries]
+    items = FeedbackItem.__table__  # Core inserts: thousands of rows, no ORM bookkeeping
+    ids = Session.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True),
+                          rows).scalars().all()
+    Session.execute(insert(ConsentChange.__table__), [
+        {"item_id": item_id, "version": 1, "changed_by_id": getattr(actor, "id", None),
+         "changed_at": now, "old_scope": "{}", "new_scope": e["consent"].to_json()}
+        for item_id, e in zip(ids, entries, strict=True)])
+    return len(ids)

@@ -95,3 +95,26 @@ def schedule_job(kind: str, *, minute: str = "0", hour: str = "*", day: str = "*
 
 def schedules() -> dict[str, Schedule]:
     return dict(_SCHEDULES)
+_PERIODIC: list[Callable[[], None]] = []
+
+
+def periodic(fn: Callable[[], None]) -> Callable[[], None]:
+    """Run FN (no arguments, inside the app context) every minute in the worker and once at
+    its start-up: a package's "start a job when work is owed" check (e.g. the intake sweep).
+    FN commits what it starts; an exception is logged and does not stop the others."""
+    if fn not in _PERIODIC:
+        _PERIODIC.append(fn)
+    return fn
+
+
+def run_periodic() -> None:
+    import logging
+
+    from app.db import Session
+
+    for fn in tuple(_PERIODIC):  # a copy: a check may register another
+        try:
+            fn()
+        except Exception:
+            Session.rollback()
+            logging.getLogger("korero.jobs").exception("periodic check %r failed", fn)

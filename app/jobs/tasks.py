@@ -56,6 +56,7 @@ def _in_app_context(app: Flask, fn, *args, **kwargs):
 def init_app(app: Flask) -> JobQueue:
     from app.jobs import (
         demo,  # noqa: F401  (registers the demo kind)
+        registry,
         runner,
     )
 
@@ -68,12 +69,14 @@ def init_app(app: Flask) -> JobQueue:
     @huey.periodic_task(crontab(minute="*"), name="recover_stale_jobs")
     def recover_stale_jobs() -> None:
         _in_app_context(app, runner.recover_stale_jobs)
+        _in_app_context(app, registry.run_periodic)  # packages' "work owed?" checks
 
     @huey.on_startup("korero_recover_jobs")
     def _recover_at_startup() -> None:
         sent = _in_app_context(app, runner.recover_stale_jobs, include_queued=True)
         if sent:
             log.info("jobs sent to the queue again at worker start: %s", sent)
+        _in_app_context(app, registry.run_periodic)
 
     scheduled = {kind: _schedule(app, huey, entry, run_job)
                  for kind, entry in schedules().items()}

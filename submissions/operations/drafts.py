@@ -1,8 +1,9 @@
 """Drafts and submissions: start, save (with a version check), submit (idempotent), withdraw.
 
 The submit path is one short transaction: the submission row, its answers, and its
-idempotency key (the draft's submit_key, unique), plus one job row that later turns the answers
-into FeedbackItems and emails the receipt. Nothing here reads other submissions.
+idempotency key (the draft's submit_key, unique). The intake sweeper (submissions.sweeper) later
+turns the answers into FeedbackItems and emails the receipt, in batches. Nothing here reads
+other submissions.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from sqlalchemy import select, update
 
 from app.db import Session, utcnow
 from app.errors import OperationRefused
-from app.jobs import start_job
 from app.privacy.audit import record_event
 from submissions.answers import applicable_answers, changed_keys, check_answers, check_consent
 from submissions.labels import answer_text
@@ -168,9 +168,10 @@ def submit_draft(actor, draft: Draft, *, group_ids: set[int]) -> tuple[Submissio
     if existing is None:
         Session.add(submission)
     _store_answers(submission, version, answers)
+    submission.receipt_sent_at = None
     Session.flush()
-    start_job(actor, "submissions.record", title=f"Record submission {submission.reference}",
-              submission_id=submission.id, send_receipt=True)
+    # No job row here: the intake sweeper (submissions.sweeper) picks up every submission whose
+    # recorded_at is None, in batches; the view asks for a sweep after its commit.
     return submission, True
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("submissions", __name__)
+# cli_group=None: the package's commands sit at the top level (`flask import-submissions`).
+bp = Blueprint("submissions", __name__, cli_group=None)
 
 
 
@@ -39,4 +40,12 @@ def _helpers() -> dict:
                                "publish": CONSENT_PUBLISH}}
 
 
-from submissions.views import guest, manage, public, published  # noqa: F401  (the routes)
+from submissions import cli  # noqa: F401  (registers the CLI commands on bp)
+from submissions.views import (  # noqa: F401  (the routes)
+    guest,
+    intake,
+    manage,
+    public,
+    published,
+    screening,
+)

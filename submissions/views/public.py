@@ -39,7 +39,9 @@ from submissions.operations import add_attachment as add_attachment_op
 from submissions.operations import delete_attachment as delete_attachment_op
 from submissions.operations.drafts import find_submission
 from submissions.receipts import answer_rows, receipt_pdf, submission_for_token
+from submissions.sweeper import request_sweep
 from submissions.views import bp
+from submissions.views.intake import submitted_here
 
 GUEST_DRAFTS = "submissions.guest_drafts"  # the signed session's list of a guest's draft ids
 
@@ -64,7 +66,8 @@ def _load_draft(draft_id: int) -> Draft:
 def _load_submission(submission_id: int) -> Submission:
     submission = Session.get(Submission, submission_id)
     if submission is None or not (submission.can_view(current_user) or (
-            submission.is_guest and guest_may(submission.draft_id))):
+            submission.is_guest and (guest_may(submission.draft_id)
+                                     or submitted_here(submission.id)))):
         abort(404)
     return submission
 
@@ -202,6 +205,7 @@ def _submit(draft: Draft, posted: dict):
         submission = find_submission(_load_draft(draft.id))
         if submission is None:
             raise
+    request_sweep()
     return redirect(url_for("submissions.receipt", submission_id=submission.id))
 
 

@@ -103,12 +103,20 @@ def good_answers(**extra) -> dict:
 
 
 def run_recording_jobs(app) -> list[Job]:
-    """Run every queued recording job in this process (the worker's part)."""
+    """Do the worker's part in this process: the intake sweep (returned), then the receipts
+    and campaign jobs it starts."""
+    from submissions.sweeper import sweep_if_owed
+
     with app.app_context():
-        jobs = list(Session.scalars(select(Job).where(Job.kind == "submissions.record",
-                                                      Job.status == "queued")))
-        done = [run_job_inline(job) for job in jobs]
-        Session.commit()
+        sweep_if_owed()
+        done = []
+        for kind in ("submissions.sweep", "submissions.receipts", "submissions.campaigns"):
+            jobs = list(Session.scalars(select(Job).where(Job.kind == kind,
+                                                          Job.status == "queued")))
+            ran = [run_job_inline(job) for job in jobs]
+            Session.commit()
+            if kind == "submissions.sweep":
+                done = ran
     return done
 
 

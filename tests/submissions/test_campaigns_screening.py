@@ -1,0 +1,196 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
+"""Campaign detection on crafted cases (app.corpus.campaigns), the campaign pages, and the
+screening queue's flags and decisions (submissions.screening)."""
+from __future__ import annotations
+
+import re
+
+from intake_support import answers, form_page, submit
+from sqlalchemy import select
+from submission_support import analyst, make_form, run_recording_jobs, token_of
+
+from app.corpus.campaigns import detect_campaigns, own_text
+from app.corpus.models import FeedbackCampaign, FeedbackItem
+from app.corpus.operations import record_new_feedback_many
+from app.corpus.scope import ConsentScope
+from app.db import Session
+from app.privacy.models import AuditEvent
+from submissions.screening import content_flags, decide, name_problem, screen
+from submissions.screening_models import SubmissionReview
+
+TEMPLATE = ("I oppose the collection of client-level data by government agencies. Vulnerable "
+            "people will stop seeking help if their private details are passed to funders. "
+            "Agencies should only receive anonymised, aggregated information.")
+QUOTE = "“The right to privacy is the right to be left alone,” as the judge said."
+SCOPE = ConsentScope(analysis=True, quote="anonymous", publish="none")
+
+
+def _items(consultation, texts: list[str], question: str = "q2") -> list[FeedbackItem]:
+    record_new_feedback_many(None, [
+        {"consultation_id": consultation.id, "source": "submission_answer",
+         "source_id": f"{900000 + n}:{question}", "text": text, "question_key": question,
+         "consent": SCOPE} for n, text in enumerate(texts)])
+    Session.commit()
+    return list(Session.scalars(select(FeedbackItem).where(
+        FeedbackItem.consultation_id == consultation.id).order_by(FeedbackItem.id)))
+
+
+def test_exact_copies_templates_with_additions_and_shared_quotations(make_consultation):
+    consultation = make_consultation()
+    texts = [TEMPLATE] * 3 + [
+        ("  i OPPOSE the collection of client-level data by government agencies!! Vulnerable "
+        "people will stop seeking help if their private details are passed to funders. "
+        "Agencies should only receive anonymised, aggregated information."),  # case, spacing
+        TEMPLATE + " My cousin stopped going to her counsellor because of this.",
+        "Kia ora. " + TEMPLATE,
+        f"{QUOTE} Agencies should publish every data request they make, every month.",
+        f"{QUOTE} I run a small marae-based service and our whānau already avoid us.",
+        "Short answer.", "Short answer.",
+    ]
+    items = _items(consultation, texts)
+    result = detect_campaigns(consultation.id, similarity=0.6)
+    Session.commit()
+    (campaign,) = Session.scalars(select(FeedbackCampaign)).all()
+    assert result.campaigns == 1 and campaign.member_count == 6
+    assert campaign.kind == "template" and campaign.template_text == TEMPLATE
+    members = {i.id for i in items if i.campaign_id == campaign.id}
+    assert members == {i.id for i in items[:6]}
+    by_text = {i.text: i for i in items}
+    assert by_text[texts[4]].own_text == "My cousin stopped going to her counsellor because of this."
+    assert by_text[texts[5]].own_text == "Kia ora."
+    assert by_text[TEMPLATE].own_text is None and items[3].own_text is None
+    # Two unrelated texts quoting the same sentence, and short repeated answers, are no campaign.
+    assert all(i.campaign_id is None for i in items[6:])
+
+
+def test_only_exact_copies_make_an_exact_campaign_and_detection_replaces_the_last(
+        make_consultation):
+    consultation = make_consultation()
+    _items(consultation, [TEMPLATE, TEMPLATE], question="q3")
+    detect_campaigns(consultation.id)
+    first = Session.scalars(select(FeedbackCampaign)).one()
+    assert first.kind == "exact" and first.question_key == "q3"
+    detect_campaigns(consultation.id)
+    Session.commit()
+    again = Session.scalars(select(FeedbackCampaign)).one()  # replaced, not added to
+    assert again.member_count == 2
+    assert {i.campaign_id for i in Session.scalars(select(FeedbackItem))} == {again.id}
+
+
+def test_own_text_keeps_the_added_sentences_as_written():
+    assert own_text(TEMPLATE + " Please <b>listen</b>!", TEMPLATE) == "Please <b>listen</b>!"
+    assert own_text(TEMPLATE, TEMPLATE) is None
+
+
+def test_the_campaign_page_highlights_each_variation_escaped(client, auth, analyst,
+                                                             make_consultation, app):
+    from app.queries import get_current_consultation
+
+    with app.test_request_context():
+        consultation = get_current_consultation() or make_consultation()
+    addition = "<script>alert(1)</script> Listen to us."
+    _items(consultation, [TEMPLATE, TEMPLATE, TEMPLATE + " " + addition])
+    detect_campaigns(consultation.id)
+    Session.commit()
+    campaign = Session.scalars(select(FeedbackCampaign)).one()
+    auth.login(analyst)
+    response = client.get("/submissions/campaigns")
+    assert response.status_code == 200, response.headers
+    listing = response.get_data(as_text=True)
+    assert f"/submissions/campaigns/{campaign.id}" in listing and ">3<" in listing
+    page = client.get(f"/submissions/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt; Listen to us.</ins>" in page
+
+
+def test_flags_for_names_words_and_empty_answers(app):
+    assert name_problem("Mere") == "first name only"
+    assert name_problem("Anonymous") == "pseudonym" and name_problem("kiwi_77") == "pseudonym"
+    assert name_problem("Mere Tūhoe") is None
+
+    class Answer:
+        def __init__(self, key, text):
+            self.question_key, self.text = key, text
+
+    class Guest:
+        is_guest, guest_name, email_confirmed_at = True, "Mickey Mouse", None
+        answers = (Answer("q2", "This is bullshit, you bastards."), Answer("q7", ""))
+
+    with app.app_context():
+        flags = content_flags(Guest())
+        assert flags["offensive"] == ["bastards"]  # a whole word of the list; "bullshit" is not
+        assert flags["name"] == "pseudonym" and "empty" not in flags
+        Guest.answers = (Answer("q2", "   ... "),)
+        Guest.guest_name = "Mere Tūhoe"
+        assert content_flags(Guest()) == {"empty": True}
+
+
+def test_the_queue_and_decisions_are_audited(client, app, auth, analyst, make_form):
+    form = make_form(allows_guests=True)
+    for n, name in enumerate(("Mere", "Aroha Ngata")):
+        token, key = form_page(client, form)
+        submit(client, form, answers(guest_name=name, guest_email=f"g{n}@example.test"),
+               token=token, key=key)
+    app.config["SUBMISSIONS_RECEIPT_EMAILS"] = False
+    try:
+        run_recording_jobs(app)
+    finally:
+        app.config.pop("SUBMISSIONS_RECEIPT_EMAILS")
+    (review,) = Session.scalars(select(SubmissionReview)).all()
+    assert review.flags == ["name", "unconfirmed"] and review.status == "flagged"
+    reference = review.submission.reference
+    # Screening again, from plain rows, renews the same flags and adds no second review.
+    from submissions.models import Submission
+    from submissions.screening import screen_ids
+
+    with app.app_context():
+        assert screen_ids(list(Session.scalars(select(Submission.id)))) == 1
+    assert Session.scalars(select(SubmissionReview.flags)).all() == [["name", "unconfirmed"]]
+    review = Session.scalars(select(SubmissionReview)).one()
+    auth.login(analyst)
+    queue = client.get("/submissions/screening")
+    html = queue.get_data(as_text=True)
+    assert reference in html
+    token = token_of(html)
+    refused = client.post(f"/submissions/screening/{review.submission_id}",
+                          data={"csrf_token": token, "decision": "rejected", "reason": " "})
+    assert refused.status_code == 302
+    Session.expire_all()
+    assert Session.get(SubmissionReview, review.submission_id).status == "flagged"
+    client.post(f"/submissions/screening/{review.submission_id}",
+                data={"csrf_token": token, "decision": "accepted",
+                      "reason": "A real person: Mere is her full name."})
+    Session.expire_all()
+    decided = Session.get(SubmissionReview, review.submission_id)
+    assert decided.status == "accepted" and decided.decided_by_id == analyst.id
+    event = Session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "submissions.screening_accepted")).one()
+    assert event.target_id == str(review.submission_id)
+    assert re.search(r"Accepted", client.get("/submissions/screening?status=accepted")
+                     .get_data(as_text=True))
+
+
+def test_a_whole_campaign_is_decided_at_once(client, app, auth, analyst, make_form):
+    from submissions.screening import decide_campaign
+
+    form = make_form(allows_guests=True)
+    for n in range(3):
+        token, key = form_page(client, form)
+        submit(client, form, answers(guest_name="Anonymous", guest_email=f"c{n}@example.test",
+                                     **{"answer-q2": TEMPLATE}), token=token, key=key)
+    app.config["SUBMISSIONS_RECEIPT_EMAILS"] = False
+    try:
+        run_recording_jobs(app)  # records, screens, then finds the campaign
+    finally:
+        app.config.pop("SUBMISSIONS_RECEIPT_EMAILS")
+    campaign = Session.scalars(select(FeedbackCampaign).where(
+        FeedbackCampaign.question_key == "q2")).one()
+    assert campaign.member_count == 3
+    decided = decide_campaign(analyst, campaign.id, decision="rejected",
+                              reason="A pseudonymous template campaign.")
+    Session.commit()
+    assert decided == 3
+    statuses = set(Session.scalars(select(SubmissionReview.status)))
+    assert statuses == {"rejected"}
+    assert screen([]) == 0
+    assert decide  # (imported for the single decisions above)

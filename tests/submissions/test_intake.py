@@ -1,0 +1,171 @@
+# ruff: noqa: F401, F811  (pytest fixtures imported from submission_support, named as arguments)
+"""The public submit path of deadline day (submissions.intake and its sweeper): one
+transaction per submit, idempotent under retries, the busy page, and batches recorded later
+even when a sweep fails half-way."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from intake_support import answers, form_page, submit
+from sqlalchemy import func, select
+from submission_support import analyst, make_form, run_recording_jobs, token_of
+
+from app.corpus.models import FeedbackItem
+from app.db import Session
+from app.jobs.models import Job
+from submissions import sweeper
+from submissions.models import Submission, SubmissionAnswer
+
+
+def test_a_guest_submits_in_one_request_and_sees_the_receipt(client, make_form):
+    form = make_form(allows_guests=True)
+    token, key = form_page(client, form)
+    jobs_before = Session.scalar(select(func.count()).select_from(Job))
+    response = submit(client, form, answers(), token=token, key=key)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    submission = Session.scalar(select(Submission).where(Submission.idempotency_key == key))
+    assert submission.guest_name == "Mere Tūhoe" and submission.recorded_at is None
+    assert {a.question_key: a.text for a in submission.answers}["q2"] == "Health records."
+    assert submission.source_hash and "127.0.0.1" not in submission.source_hash
+    receipt = client.get(response.headers["Location"])
+    assert receipt.status_code == 200
+    assert submission.reference in receipt.get_data(as_text=True)
+    # No job row per submission: at most the one sweep the trigger starts.
+    kinds = Session.scalars(select(Job.kind).offset(jobs_before)).all()
+    assert set(kinds) <= {"submissions.sweep"} and len(kinds) <= 1
+
+
+def test_retries_and_double_clicks_make_one_submission(client, make_form):
+    form = make_form(allows_guests=True)
+    token, key = form_page(client, form)
+    locations = {submit(client, form, answers(), token=token, key=key).headers["Location"]
+                 for _ in range(3)}
+    assert len(locations) == 1
+    count = Session.scalar(select(func.count()).select_from(Submission)
+                           .where(Submission.idempotency_key == key))
+    assert count == 1
+    rows = Session.scalar(select(func.count()).select_from(SubmissionAnswer).join(Submission)
+                          .where(Submission.idempotency_key == key))
+    assert rows == 3
+
+
+def test_another_browser_cannot_see_the_receipt(client, app, make_form):
+    form = make_form(allows_guests=True)
+    token, key = form_page(client, form)
+    location = submit(client, form, answers(), token=token, key=key).headers["Location"]
+    assert app.test_client().get(location).status_code == 404
+
+
+def test_bad_answers_are_shown_again_with_everything_typed(client, make_form):
+    form = make_form(allows_guests=True)
+    token, key = form_page(client, form)
+    response = submit(client, form, answers(guest_email="not an address",
+                                            **{"answer-q2": "Kept <b>as typed</b>"}),
+                      token=token, key=key)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Give an email address" in html and "Kept &lt;b&gt;as typed&lt;/b&gt;" in html
+    assert f'value="{key}"' in html  # the same key: a corrected submit is still one
+    assert Session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_a_form_closed_to_guests_refuses_them(client, make_form):
+    form = make_form(allows_guests=False)
+    response = client.get(f"/submissions/forms/{form.id}/submit")
+    token = token_of(response.get_data(as_text=True))
+    response = submit(client, form, answers(), token=token, key="k" * 24)
+    assert response.status_code == 422 and "Sign in" in response.get_data(as_text=True)
+
+
+def test_the_sweeper_records_screens_and_sends_receipts(client, app, make_form,
+                                                         smtp_server):
+    form = make_form(allows_guests=True)
+    for n in range(3):
+        token, key = form_page(client, form)
+        submit(client, form, answers(guest_email=f"p{n}@example.test"), token=token, key=key)
+    (job,) = run_recording_jobs(app)
+    assert job.status == "done", job.error
+    assert job.result["recorded"] == 3
+    assert Session.scalar(select(func.count()).select_from(Submission)
+                          .where(Submission.recorded_at.is_(None))) == 0
+    items = Session.scalars(select(FeedbackItem).where(FeedbackItem.question_key == "q2")).all()
+    assert len(items) == 3 and items[0].consent_quote == "anonymous"
+    assert len(smtp_server.wait_for(3)) == 3
+
+
+def test_a_sweep_that_fails_half_way_loses_nothing_and_is_retried(client, app, make_form,
+                                                                   monkeypatch):
+    form = make_form(allows_guests=True)
+    for _ in range(4):
+        token, key = form_page(client, form)
+        submit(client, form, answers(), token=token, key=key)
+    app.config["SUBMISSIONS_SWEEP_BATCH"] = 2
+    app.config["SUBMISSIONS_RECEIPT_EMAILS"] = False
+    real_record, calls = sweeper._record, []
+
+    def fails_after_the_first_batch(ids):
+        calls.append(ids)
+        if len(calls) > 1:
+            raise RuntimeError("the disk filled up")
+        return real_record(ids)
+
+    try:
+        monkeypatch.setattr(sweeper, "_record", fails_after_the_first_batch)
+        (job,) = run_recording_jobs(app)
+        assert job.result == {"recorded": 2, "failed": 2}
+        waiting = Session.scalar(select(func.count()).select_from(Submission)
+                                 .where(Submission.recorded_at.is_(None)))
+        assert waiting == 2  # stored and acknowledged: only not recorded yet
+        monkeypatch.setattr(sweeper, "_record", real_record)
+        (again,) = run_recording_jobs(app)  # the minute's check starts the next sweep
+        assert again.result == {"recorded": 2, "failed": 0}
+    finally:
+        app.config.pop("SUBMISSIONS_SWEEP_BATCH")
+        app.config.pop("SUBMISSIONS_RECEIPT_EMAILS")
+    items = Session.scalar(select(func.count()).select_from(FeedbackItem)
+                           .where(FeedbackItem.question_key == "q2"))
+    assert items == 4
+
+
+@pytest.fixture
+def own_sqlite_app(tmp_path, db_session):
+    """An app on a SQLite file of its own (the suite's connection holds one open transaction,
+    so only another database can be made busy). Building it binds the Session to its file;
+    db_session binds it back afterwards."""
+    from app import create_app
+    from app.config import TestConfig
+    from app.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    upgrade(url)
+    config = TestConfig(url)
+    config.INTAKE_BUSY_TIMEOUT_MS = 150
+    config.INTAKE_FORM_CACHE_SECONDS = 60  # loaded by the GET, as on a busy day
+    Session.remove()
+    other = create_app(config)
+    yield other, tmp_path / "busy.sqlite3"
+    Session.remove()
+    other.extensions["korero_engine"].dispose()
+
+
+def test_when_the_database_is_busy_the_answers_are_kept(own_sqlite_app, make_form):
+    other, path = own_sqlite_app
+    form = make_form(allows_guests=True)  # in the app's own database
+    client = other.test_client()
+    token, key = form_page(client, form)
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the short timeout
+    try:
+        response = submit(client, form, answers(**{"answer-q2": "My words, kept."}),
+                          token=token, key=key)
+    finally:
+        locker.rollback()
+        locker.close()
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    html = response.get_data(as_text=True)
+    assert "try again in a minute" in html and "My words, kept." in html
+    assert f'value="{key}"' in html
+    again = submit(client, form, answers(), token=token, key=key)  # a minute later
+    assert again.status_code == 303
