@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.db import Session
 from app.governance.models import GovernanceGroup
@@ -50,9 +51,14 @@ def count_open_drafts(person) -> int:
         _mine(person), Draft.id.not_in(submitted))) or 0
 
 
-def list_form_submissions(form: SubmissionForm, *, limit: int = LIST_LIMIT) -> list[Submission]:
-    return list(Session.scalars(select(Submission).where(Submission.form_id == form.id)
-                                .order_by(Submission.id.desc()).limit(limit)))
+def form_submissions(form: SubmissionForm):
+    """A form's submissions, newest first, for `paginate`: a deadline day leaves hundreds of
+    thousands, so the analysts' list is read a page at a time, with what each row shows
+    loaded in the same round trips (no query per row)."""
+    return (select(Submission).where(Submission.form_id == form.id)
+            .options(selectinload(Submission.organisation),
+                     selectinload(Submission.form_version))
+            .order_by(Submission.id.desc()))
 
 
 def governance_groups() -> list[GovernanceGroup]:

@@ -10,7 +10,9 @@ from app.errors import OperationRefused
 from app.permissions import object_or_404
 from app.queries import get_current_consultation
 from app.web.fields import choices
+from app.web.pagination import paginate
 from app.web.refusals import show_refusal, undo_refused
+from app.web.requests import requested_page
 from submissions import operations, queries
 from submissions.forms import ActionForm, FormSettingsForm, GuestSettingForm, QuestionForm
 from submissions.guest_settings import consultation_allows_guests, set_guest_submissions
@@ -228,7 +230,8 @@ def publish_form(submission_form_id: int):
 
 @bp.get("/manage/<int:submission_form_id>/submissions")
 def list_submissions(submission_form_id: int):
-    """A form's submissions (newest first), marking unconfirmed email addresses."""
+    """A form's submissions (newest first, a page at a time), marking unconfirmed email
+    addresses."""
     form = _load_form(submission_form_id)
-    return render_template("submissions/manage/submissions.html", form=form,
-                           submissions=queries.list_form_submissions(form))
+    page = paginate(queries.form_submissions(form), requested_page())
+    return render_template("submissions/manage/submissions.html", form=form, page=page)

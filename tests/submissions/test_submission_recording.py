@@ -21,6 +21,7 @@ from submission_support import (
 from app.corpus.models import FeedbackItem
 from app.db import Session
 from app.governance.models import GovernanceGroup
+from app.web.pagination import DEFAULT_PER_PAGE as PER_PAGE
 
 
 def _items() -> dict[str, FeedbackItem]:
@@ -178,6 +179,23 @@ def test_unconfirmed_guest_submissions_are_marked_for_analysts(
     auth.login(analyst)
     html = client.get(f"/submissions/manage/{form.id}/submissions").get_data(as_text=True)
     assert "email not confirmed" in html and "Ana" in html
+
+
+def test_the_analysts_list_of_a_forms_submissions_is_read_a_page_at_a_time(
+        app, client, auth, analyst, make_form, submitter):
+    form = make_form(allows_guests=True)
+    for number in range(1, PER_PAGE + 2):
+        submitter.post(submitter.start(form),
+                       good_answers(guest_name=f"Person {number:02d}",
+                                    guest_email=f"p{number}@example.test"), action="submit")
+    auth.login(analyst)
+    first = client.get(f"/submissions/manage/{form.id}/submissions").get_data(as_text=True)
+    assert f"Person {PER_PAGE + 1:02d}" in first and "Person 01" not in first  # newest first
+    assert "Page 1 of 2" in first
+    second = client.get(f"/submissions/manage/{form.id}/submissions?page=2")
+    assert "Person 01" in second.get_data(as_text=True)
+    beyond = client.get(f"/submissions/manage/{form.id}/submissions?page=9")
+    assert beyond.status_code == 200 and "There is no page 9" in beyond.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("missing", ["guest_name", "guest_email"])
