@@ -119,17 +119,22 @@ def _codings_on_countable(consultation_id: int):
 
 def _coded_item_counts(consultation_id: int) -> tuple[int, int, int]:
     """(items coded by analysts, items with an accepted model coding, items with a pending
-    suggestion): one aggregate over the codings, counted in SQL."""
-    def items_where(*conditions):
-        return func.count(case((and_(*conditions), Coding.item_id)).distinct())
+    suggestion), counted in SQL: one row per item first (grouped by item, in the order the
+    consultation's index gives, so with no sort), then summed."""
+    def flag(*conditions):
+        return func.max(case((and_(*conditions), 1), else_=0))
 
     applied = Coding.status == "applied"
-    stmt = _codings_on_countable(consultation_id).with_only_columns(
-        items_where(applied, Coding.origin == "analyst"),
-        items_where(applied, Coding.origin == "model"),
-        items_where(Coding.status == "suggested"))
-    analysts, model, pending = Session.execute(stmt).one()
-    return analysts or 0, model or 0, pending or 0
+    per_item = _codings_on_countable(consultation_id).with_only_columns(
+        flag(applied, Coding.origin == "analyst").label("analysts"),
+        flag(applied, Coding.origin == "model").label("model"),
+        flag(Coding.status == "suggested").label("pending"),
+    ).group_by(FeedbackItem.id).subquery()
+    analysts, model, pending = Session.execute(select(
+        func.coalesce(func.sum(per_item.c.analysts), 0),
+        func.coalesce(func.sum(per_item.c.model), 0),
+        func.coalesce(func.sum(per_item.c.pending), 0))).one()
+    return int(analysts), int(model), int(pending)
 
 
 def countable_total(consultation_id: int) -> int:
