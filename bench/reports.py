@@ -251,6 +251,19 @@ def render(figures: dict, command: str, load_before: str) -> str:
         f"{figures['csv_peak_mb']:.1f} MB | flat | |"),
         (f"| PDF (WeasyPrint) of a {figures['pdf_pages']}-page report | "
         f"{figures['pdf_s']:.1f} s | | |"),
+        "",
+        ("Before the speed-ups of branch `reportsperf` (run 2026-11-28 13:13 UTC, load average "
+         "5.35-8.89, so not like for like): report built again 32.41 s (7.04 s of CPU), of "
+         "which `method_notes` 14.73 s; item CSV 41.01 s (8.1 s of CPU); PDF 50.6 s. What "
+         "changed: `method_notes` reads codings only for items two analysts coded or with a "
+         "reviewed model suggestion (index `ix_coding_origin_status_item`) and counts coded "
+         "items per item without DISTINCT sorts; campaign counts start from the campaign "
+         "index; governed quote candidates are skipped when no item waits for a kaitiaki; the "
+         "CSV reads through the Core connection in batches and escapes only its text cells; "
+         "the consent digest is cached under an index-only stamp. The report build is still "
+         "above its 3 s target on this machine: most of what is left is SQLite's one pass "
+         "over every coding joined to its item (the per-theme counts, about half) and the "
+         "method notes' coded-item counts."),
         END_MARK,
         "",
     ])
