@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -120,6 +121,9 @@ class Coding(Base):
             "AND span_end > span_start)", name="span_valid"),
         CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)",
                         name="confidence_range"),
+        # The method notes' agreement lookups (items two analysts coded; reviewed model
+        # suggestions) read this index instead of every coding.
+        Index("ix_coding_origin_status_item", "origin", "status", "item_id", "coder_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from app.analysis.models import Codebook, Coding, DiscoveryRun, Theme
 from app.corpus.models import FeedbackItem
@@ -117,9 +117,24 @@ def _codings_on_countable(consultation_id: int):
     )
 
 
-def _count_items(stmt) -> int:
-    subquery = stmt.with_only_columns(Coding.item_id).distinct().subquery()
-    return Session.scalar(select(func.count()).select_from(subquery)) or 0
+def _coded_item_counts(consultation_id: int) -> tuple[int, int, int]:
+    """(items coded by analysts, items with an accepted model coding, items with a pending
+    suggestion), counted in SQL: one row per item first (grouped by item, in the order the
+    consultation's index gives, so with no sort), then summed."""
+    def flag(*conditions):
+        return func.max(case((and_(*conditions), 1), else_=0))
+
+    applied = Coding.status == "applied"
+    per_item = _codings_on_countable(consultation_id).with_only_columns(
+        flag(applied, Coding.origin == "analyst").label("analysts"),
+        flag(applied, Coding.origin == "model").label("model"),
+        flag(Coding.status == "suggested").label("pending"),
+    ).group_by(FeedbackItem.id).subquery()
+    analysts, model, pending = Session.execute(select(
+        func.coalesce(func.sum(per_item.c.analysts), 0),
+        func.coalesce(func.sum(per_item.c.model), 0),
+        func.coalesce(func.sum(per_item.c.pending), 0))).one()
+    return int(analysts), int(model), int(pending)
 
 
 def countable_total(consultation_id: int) -> int:
@@ -130,14 +145,13 @@ def countable_total(consultation_id: int) -> int:
 
 def method_notes(consultation_id: int) -> MethodNotes:
     codebook = current_codebook(consultation_id)
-    codings = _codings_on_countable(consultation_id)
-    applied = codings.where(Coding.status == "applied")
+    analysts, model, pending = _coded_item_counts(consultation_id)
     return MethodNotes(
         codebook_version=codebook.version if codebook else None,
         items_total=countable_total(consultation_id),
-        items_coded_by_analysts=_count_items(applied.where(Coding.origin == "analyst")),
-        items_coded_by_model_accepted=_count_items(applied.where(Coding.origin == "model")),
-        suggestions_pending=_count_items(codings.where(Coding.status == "suggested")),
+        items_coded_by_analysts=analysts,
+        items_coded_by_model_accepted=model,
+        suggestions_pending=pending,
         last_discovery=last_discovery(consultation_id),
         analyst_agreement=analyst_agreement(consultation_id),
         model_agreement=model_agreement(consultation_id),
@@ -154,17 +168,41 @@ def last_discovery(consultation_id: int) -> LastDiscovery | None:
     return LastDiscovery(run.method, run.seed, run.finished_at, run.theme_count)
 
 
+def _analyst_codings(consultation_id: int):
+    return _codings_on_countable(consultation_id).where(
+        Coding.origin == "analyst", Coding.status == "applied", Coding.coder_id.is_not(None))
+
+
 def analyst_agreement(consultation_id: int) -> AnalystAgreement:
     """Cohen's kappa between the two analysts who coded the most items in common, over those
-    items and the codebook's active themes."""
-    rows = Session.execute(
-        _codings_on_countable(consultation_id)
+    items and the codebook's active themes that analysts used. Only the codings of items that
+    two or more analysts coded are read (found by an indexed aggregate), never all of them."""
+    shared_items = (
+        select(Coding.item_id)
         .where(Coding.origin == "analyst", Coding.status == "applied",
                Coding.coder_id.is_not(None))
+        .group_by(Coding.item_id)
+        .having(func.count(Coding.coder_id.distinct()) > 1))
+    rows = Session.execute(
+        _analyst_codings(consultation_id).where(Coding.item_id.in_(shared_items))
         .with_only_columns(Coding.coder_id, Coding.item_id, Coding.theme_id)).all()
     by_coder: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for coder_id, item_id, theme_id in rows:
         by_coder[coder_id][item_id].add(theme_id)
+    best = _most_shared_pair(by_coder)
+    if best is None:
+        return AnalystAgreement(None, 0)
+    from app.analysis.engine import cohen_kappa  # numpy: imported only when there is work
+
+    first, second, shared = best
+    items = sorted(shared)
+    kappa = cohen_kappa([by_coder[first][i] for i in items],
+                        [by_coder[second][i] for i in items],
+                        _themes_analysts_used(consultation_id))
+    return AnalystAgreement(kappa, len(items))
+
+
+def _most_shared_pair(by_coder: dict) -> tuple[int, int, set[int]] | None:
     best: tuple[int, int, set[int]] | None = None
     coders = sorted(by_coder)
     for index, first in enumerate(coders):
@@ -172,23 +210,34 @@ def analyst_agreement(consultation_id: int) -> AnalystAgreement:
             shared = set(by_coder[first]) & set(by_coder[second])
             if shared and (best is None or len(shared) > len(best[2])):
                 best = (first, second, shared)
-    if best is None:
-        return AnalystAgreement(None, 0)
-    from app.analysis.engine import cohen_kappa  # numpy: imported only when there is work
+    return best
 
-    first, second, shared = best
-    items = sorted(shared)
-    themes = sorted({theme for _, _, theme in rows})
-    kappa = cohen_kappa([by_coder[first][i] for i in items],
-                        [by_coder[second][i] for i in items], themes)
-    return AnalystAgreement(kappa, len(items))
+
+def _themes_analysts_used(consultation_id: int) -> list[int]:
+    """The active themes with at least one analyst coding on a countable item: an EXISTS per
+    theme, which stops at the first coding."""
+    used = (select(Coding.id).join(FeedbackItem, FeedbackItem.id == Coding.item_id)
+            .where(Coding.theme_id == Theme.id, Coding.origin == "analyst",
+                   Coding.status == "applied", Coding.coder_id.is_not(None),
+                   FeedbackItem.consultation_id == consultation_id,
+                   FeedbackItem.consent_analysis.is_(True))
+            .exists())
+    return list(Session.scalars(
+        select(Theme.id).join(Codebook, Codebook.id == Theme.codebook_id)
+        .where(Codebook.consultation_id == consultation_id, Theme.status == "active", used)
+        .order_by(Theme.id)))
 
 
 def model_agreement(consultation_id: int) -> ModelAgreement | None:
     """Per-item F1 of the model's suggestions against the analysts' decision, over the items
-    where an analyst reviewed the model's suggestions (accepted or rejected them)."""
+    where an analyst reviewed the model's suggestions (accepted or rejected them). Only the
+    codings of items with a reviewed model coding are read (an indexed lookup)."""
+    reviewed_items = select(Coding.item_id).where(
+        Coding.origin == "model", Coding.status != "suggested",
+        Coding.reviewed_by_id.is_not(None))
     rows = Session.execute(
         _codings_on_countable(consultation_id)
+        .where(Coding.item_id.in_(reviewed_items))
         .with_only_columns(Coding.item_id, Coding.theme_id, Coding.origin, Coding.status,
                            Coding.reviewed_by_id)).all()
     reviewed: set[int] = set()

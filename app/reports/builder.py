@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.analysis.queries import active_themes, current_codebook, method_notes
-from app.corpus.models import FeedbackItem
+from app.corpus.models import ConsentChange, FeedbackItem
 from app.corpus.rules import Approvals
 from app.corpus.sources import source_label
 from app.corpus.visibility import load_approvals, visible_items
@@ -58,9 +58,39 @@ class BuildInputs:
     approvals: Approvals
 
 
+# (database, consultation id) -> (consent stamp, digest): the public "what we heard" page checks
+# on every view that its build is current; the stamp is read from indexes, the digest (a pass
+# over every item) only when the stamp has moved.
+_DIGESTS: dict[tuple[str, int], tuple[tuple, str]] = {}
+
+
 def consent_digest(consultation_id: int) -> str:
     """Changes whenever any item's consent changes (every change bumps its consent_version)
-    or an item is added: count and sum of versions, and how many are countable."""
+    or an item is added: count and sum of versions, and how many are countable. Kept while
+    the consultation's consent stamp stands still."""
+    key = (Session.connection().engine.url.render_as_string(hide_password=True),
+           consultation_id)
+    stamp = _consent_stamp(consultation_id)
+    cached = _DIGESTS.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    digest = _count_digest(consultation_id)
+    _DIGESTS[key] = (stamp, digest)
+    return digest
+
+
+def _consent_stamp(consultation_id: int) -> tuple:
+    """What moves with every consent change and every item added or removed, read from
+    indexes only: the newest consent change (each change writes one, in
+    `app.corpus.operations`), the newest item, and the consultation's item count."""
+    return tuple(Session.execute(select(
+        select(func.max(ConsentChange.id)).scalar_subquery(),
+        select(func.max(FeedbackItem.id)).scalar_subquery(),
+        select(func.count(FeedbackItem.id))
+        .where(FeedbackItem.consultation_id == consultation_id).scalar_subquery())).one())
+
+
+def _count_digest(consultation_id: int) -> str:
     count, versions, countable = Session.execute(
         select(func.count(FeedbackItem.id), func.coalesce(func.sum(FeedbackItem.consent_version), 0),
                func.count(FeedbackItem.id).filter(FeedbackItem.consent_analysis.is_(True)))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.analysis.models import Coding
 from app.corpus.models import FeedbackItem
 from app.db import Session
-from app.reports.participation import group_key
+from app.reports.participation import campaign_member, group_key
 
 
 def _where(cid: int, filters, theme_ids):
@@ -61,7 +61,10 @@ def _campaigns(cid, where, by_group, by_stance, unapproved, approvals) -> None:
     first = (select(Coding.theme_id, FeedbackItem.campaign_id,
                     func.min(Coding.item_id).label("item_id"))
              .join(FeedbackItem, FeedbackItem.id == Coding.item_id)
-             .where(*where, FeedbackItem.campaign_id.is_not(None))
+             .where(*where, campaign_member(cid),
+                    # Named by item too, so the planner starts from the campaign index
+                    # rather than from every coding of the themes.
+                    Coding.item_id.in_(select(FeedbackItem.id).where(campaign_member(cid))))
              .group_by(Coding.theme_id, FeedbackItem.campaign_id).subquery())
     rows = Session.execute(
         select(first.c.theme_id, FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id,

@@ -73,14 +73,19 @@ def _item_query(report, build, data: dict, approvals: Approvals):
 
 
 def _item_rows(query, position: dict, approvals: Approvals, audience: str) -> Iterator[list]:
+    """One row per item, from the query's rows (one per item and theme, by item). Read through
+    the Core connection in batches of BATCH: no ORM row objects, a server-side cursor on
+    PostgreSQL, so memory stays flat."""
     labels: dict = {}
     current, flags = None, None
-    for values in Session.execute(query):
-        if current is None or current[0] != values[0]:
-            if current is not None:
-                yield _finish(current, flags, approvals, audience, labels)
-            current, flags = values, [0] * len(position)
-        flags[position[values[-1]]] = 1
+    result = Session.connection().execute(query)
+    for batch in result.partitions(BATCH):
+        for values in batch:
+            if current is None or current[0] != values[0]:
+                if current is not None:
+                    yield _finish(current, flags, approvals, audience, labels)
+                current, flags = values, [0] * len(position)
+            flags[position[values[-1]]] = 1
     if current is not None:
         yield _finish(current, flags, approvals, audience, labels)
 

@@ -34,11 +34,14 @@ def governed_quote_candidates(cid: int, audience: str, approvals: Approvals, fil
                               theme_ids, limit: int) -> list[tuple[int, int, int, str]]:
     """(theme id, item id, group id, text) of governed items the report would quote if
     their group's kaitiaki approved: what an approval request shows them."""
-    every_group = Session.scalars(select(GovernanceGroup.id)).all()
     approved = approvals.group_ids("quote")
-    clause = and_(quotable_clause(cid, audience, every_group),
-                  FeedbackItem.governed_by_id.is_not(None),
-                  FeedbackItem.governed_by_id.not_in(list(approved) or [-1]))
+    waiting = and_(FeedbackItem.governed_by_id.is_not(None),
+                   FeedbackItem.governed_by_id.not_in(list(approved) or [-1]))
+    if Session.scalar(select(FeedbackItem.id).where(
+            FeedbackItem.consultation_id == cid, waiting).limit(1)) is None:
+        return []  # nothing waits for a kaitiaki: skip a per-theme scan of every coding
+    every_group = Session.scalars(select(GovernanceGroup.id)).all()
+    clause = and_(quotable_clause(cid, audience, every_group), waiting)
     rows = _first_per_theme(cid, clause, filters, theme_ids, limit,
                             FeedbackItem.governed_by_id, FeedbackItem.text)
     return [(theme_id, row.item_id, row.governed_by_id, row.text) for theme_id, row in rows]

@@ -121,10 +121,14 @@ def test_the_public_page_shows_the_approved_sections_and_never_an_outdated_build
     assert "Method notes" not in page.text  # a section not approved for the public
     pdf = client.get(f"/reports/heard/{slug}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    from app.corpus.models import FeedbackItem
+    from app.corpus.models import ConsentChange, FeedbackItem
     item = Session.get(FeedbackItem, scenario.items["public"].id)  # the request closed the last
-    # As a withdrawal leaves it (withdraw_consent needs the author; this row has none).
+    # As a withdrawal leaves it (withdraw_consent needs the author; this row has none),
+    # with the consent change every withdrawal writes: the page's cached consent digest is
+    # kept only while no consent change is newer.
     item.consent_analysis, item.consent_version = False, item.consent_version + 1
+    Session.add(ConsentChange(item_id=item.id, version=item.consent_version, old_scope="{}",
+                              new_scope='{"analysis": false}', reason="withdrawn"))
     Session.commit()
     page = client.get(f"/reports/heard/{slug}")
     assert PUBLIC_QUOTE not in page.text and "not published yet" in page.text

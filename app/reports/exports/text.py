@@ -1,13 +1,16 @@
 """Text exports: the item CSV (streamed), Markdown, and the codebook as REFI-QDA .qdc."""
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import re
 from collections.abc import Iterator
 
 from app.analysis.exchange import codebook_qdc
 from app.analysis.queries import current_codebook
 from app.reports.items import item_header, visible_item_rows
-from app.spreadsheets import iter_csv
+from app.spreadsheets import escape_cell, iter_csv
 
 AUDIENCES = {"working_group": "the working group", "public": "the public"}
 WITHHELD_NOTE = ("> Some feedback is governed by iwi, hapū or Pasifika groups whose kaitiaki "
@@ -19,8 +22,40 @@ CLOSED_NOTE = "Closed-question results: none (the feedback holds written answers
 
 
 def csv_chunks(report, build, data) -> Iterator[str]:
-    """One row per item the audience may see quoted, 0/1 per theme; streamed in chunks."""
-    return iter_csv(item_header(data), visible_item_rows(report, build, data))
+    """One row per item the audience may see quoted, 0/1 per theme; streamed in chunks of
+    CSV_CHUNK_ROWS rows (the header through the shared `iter_csv`, so the file starts the
+    same way as every other CSV of the site). The rows are set up now, not when the
+    response is read: by then the view has returned and REPORT and BUILD are detached."""
+    header = iter_csv(item_header(data), ())
+    rows = _item_csv(visible_item_rows(report, build, data))
+    return itertools.chain(header, rows)
+
+
+CSV_CHUNK_ROWS = 2_000
+
+
+def _item_csv(rows) -> Iterator[str]:
+    """The item rows as CSV text. Only the four text cells can carry a formula, so only they
+    go through `escape_cell`; the item id and the 0/1 theme flags are numbers, written as
+    they are (the same text `escape_cell` gives them, for a fraction of the work)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    chunk: list = []
+    for row in rows:
+        chunk.append([row[0], escape_cell(row[1]), escape_cell(row[2]), escape_cell(row[3]),
+                      escape_cell(row[4]), *row[5:]])
+        if len(chunk) >= CSV_CHUNK_ROWS:
+            yield _write(buffer, writer, chunk)
+            chunk = []
+    if chunk:
+        yield _write(buffer, writer, chunk)
+
+
+def _write(buffer: io.StringIO, writer, chunk: list) -> str:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerows(chunk)
+    return buffer.getvalue()
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~-])")
