@@ -5,13 +5,13 @@ The agreement figures of a report's method notes look up only the items two anal
 (origin model): this index answers both without reading every coding.
 
 Revision ID: analysis_0003
-Revises: reports_0001
+Revises: submissions_0003
 Create Date: 2026-11-28 13:25:00
 """
 from alembic import op
 
 revision = 'analysis_0003'
-down_revision = 'reports_0001'
+down_revision = 'submissions_0003'
 branch_labels = None
 depends_on = None
 
