@@ -76,6 +76,19 @@ class HomeCard:
 
 
 @dataclass(frozen=True)
+class AccountPanel:
+    """A section of a package's own on the account page (a person's settings for that
+    package, e.g. the forum's consent default), shown to whoever may use ENDPOINT: the
+    package's TEMPLATE rendered with CONTEXT(person), the names it needs; its form posts to
+    ENDPOINT, which comes back to the account page."""
+
+    endpoint: str
+    template: str
+    context: Callable[[Any], Mapping[str, Any]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Task:
     """One line of a person's "Your tasks" page: what needs them now, and how many."""
 
@@ -124,6 +137,7 @@ class FeaturePackage:
     migrations: Path | None = None  # a folder of Alembic revisions, chained onto the core's
     nav: tuple[NavEntry, ...] = ()
     home_cards: tuple[HomeCard, ...] = ()
+    account_panels: tuple[AccountPanel, ...] = ()
     feedback_sources: Mapping[str, Any] = field(default_factory=dict)  # key -> label
     seed_demo: Callable[[DemoContext], None] | None = None
     # Regular expressions for path prefixes whose next segment is a secret token, e.g.
@@ -163,10 +177,12 @@ def check_package(package: FeaturePackage) -> None:
     outside("audit action", package.audit_actions)
     outside("navigation endpoint", (entry.endpoint for entry in package.nav))
     outside("home-card endpoint", (card.endpoint for card in package.home_cards))
+    outside("account-panel endpoint", (panel.endpoint for panel in package.account_panels))
     outside("audited view", package.audited_views)
     outside("shared-object endpoint", package.shared_object_endpoints)
     outside("walk-404 endpoint", package.walk_may_404)
-    for endpoint in [entry.endpoint for entry in (*package.nav, *package.home_cards)]:
+    for endpoint in [entry.endpoint
+                     for entry in (*package.nav, *package.home_cards, *package.account_panels)]:
         if endpoint not in package.access:
             problems.append(f"linked endpoint {endpoint!r} has no declared access")
     for endpoint, actions in package.audited_views.items():
@@ -295,6 +311,14 @@ def home_cards(app: Flask, may_access: Callable[[str], bool]) -> list[HomeCard]:
     cards = [card for package in packages_for(app) for card in package.home_cards]
     return sorted((card for card in cards if may_access(card.endpoint)),
                   key=lambda card: card.order)
+
+
+def account_panels(app: Flask, person,
+                   may_access: Callable[[str], bool]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The packages' account-page sections PERSON may use, in order: (template, context)."""
+    panels = sorted((panel for package in packages_for(app) for panel in package.account_panels
+                     if may_access(panel.endpoint)), key=lambda panel: panel.order)
+    return [(panel.template, panel.context(person)) for panel in panels]
 
 
 def tasks_for(app: Flask, person) -> list[Task]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from app.packages import FeaturePackage, HomeCard, NavEntry
+from app.packages import AccountPanel, FeaturePackage, HomeCard, NavEntry
 from app.permissions import PUBLIC, SIGNED_IN
 
 MODERATORS = frozenset({"analyst", "facilitator", "kaitiaki"})
@@ -80,6 +80,7 @@ def _badge_count(person) -> int:
 def register() -> FeaturePackage:
     """Everything the core needs to know about the forum."""
     from forums import cli, hooks, jobs  # noqa: F401  (CLI commands and job kinds)
+    from forums.preferences import account_panel
     from forums.views import bp
 
     return FeaturePackage(
@@ -96,6 +97,9 @@ def register() -> FeaturePackage:
             "forums.index", _l("Join the forum"),
             _l("Discuss the proposals with other key partners, in open spaces and in caucus "
                "spaces for iwi and Pasifika members."), order=10),),
+        # The consent default for new posts is set on the account page too (issue 17).
+        account_panels=(AccountPanel("forums.preferences", "forums/_account_panel.html",
+                                     account_panel, order=10),),
         feedback_sources={"forum_post": _l("Forum post")},
         seed_demo=hooks.seed_demo,
         secret_paths=(r"/forums/+unsubscribe/+",),

@@ -21,12 +21,12 @@ from forums.forms import (
     ButtonForm,
     ConsentForm,
     ModerateForm,
-    PreferencesForm,
     ReasonForm,
     SettingsForm,
     SpaceForm,
 )
-from forums.models import EMAIL_MODES, ForumPost, ForumPreference
+from forums.models import ForumPost
+from forums.preferences import preferences_form
 from forums.search import CANDIDATES
 from forums.views import _post, _space, _thread, bp, user_key
 
@@ -253,15 +253,10 @@ def read_notifications():
 
 @bp.route("/preferences", methods=["GET", "POST"])
 def preferences():
-    """Your forum consent default (for posts you write from now on) and your email choice."""
-    pref = operations.default_scope(current_user)
-    form = PreferencesForm()
-    form.email_mode.choices = [(k, str(v)) for k, v in EMAIL_MODES.items()]
-    if request.method == "GET":
-        row = Session.get(ForumPreference, current_user.id)
-        form.email_mode.data = row.email_mode if row is not None else "immediate"
-        if pref is not None:
-            form.fill_scope(pref)
+    """Your forum consent default (for posts you write from now on) and your email choice.
+    The same form is on the account page, whose copy posts here with ?next=account and comes
+    back there once saved."""
+    form, has_default = preferences_form(current_user, filled=request.method == "GET")
     if form.validate_on_submit():
         try:
             operations.set_preference(current_user, scope=form.scope(),
@@ -271,8 +266,10 @@ def preferences():
         else:
             Session.commit()
             flash(_("Your forum preferences are saved."), "success")
+            if request.args.get("next") == "account":
+                return redirect(url_for("auth.account", _anchor="forum-preferences"))
             return redirect(url_for("forums.preferences"))
-    return render_template("forums/preferences.html", form=form, has_default=pref is not None)
+    return render_template("forums/preferences.html", form=form, has_default=has_default)
 
 
 @bp.get("/search")

@@ -18,6 +18,7 @@ from app.config import PROJECT_ROOT
 from app.db import Session
 from app.logging_setup import redact_secrets
 from app.packages import (
+    AccountPanel,
     FeaturePackage,
     NavEntry,
     PackageError,
@@ -119,6 +120,10 @@ def _package(**changes) -> FeaturePackage:
     ({"nav": (NavEntry("sample.other", "Other"),)}, "'sample.other' has no declared access"),
     ({"nav": (NavEntry("forums.index", "Forum"),)}, "navigation endpoint 'forums.index'"),
     ({"blueprint": Blueprint("other", __name__)}, "its blueprint is named 'other'"),
+    ({"account_panels": (AccountPanel("auth.account", "x.html", dict),)},
+     "account-panel endpoint 'auth.account'"),
+    ({"account_panels": (AccountPanel("sample.other", "x.html", dict),)},
+     "'sample.other' has no declared access"),
     ({"audited_views": {"sample.index": frozenset({"export.created"})}},
      "audit action of sample.index 'export.created'"),
 ])

@@ -1,7 +1,7 @@
 """The account page and two-factor settings: set up, turn off, new recovery codes."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,11 +36,16 @@ SETUP_NONCE_KEY = "two_factor_setup_nonce"
 @bp.get("/", strict_slashes=False)  # "/account" too, without a redirect
 def account():
     """Your name, email, roles, organisations and sign-in settings."""
+    from app.packages import account_panels  # at call time, as app.permissions does
+    from app.permissions import may_access
+
     user = current_user._get_current_object()
     return render_template(
         "auth/account.html", user=user,
         recovery_codes_left=count_unused_recovery_codes(user) if user.has_two_factor else 0,
         governance_groups=governance_groups_of(user),
+        package_panels=account_panels(current_app, user,
+                                      lambda endpoint: may_access(user, endpoint)),
     )
 
 
