@@ -81,12 +81,13 @@ def _sweep(app) -> None:
         Session.commit()
 
 
-def _fill_about_and_consent(page, name: str, email: str) -> None:
+def _fill_about_and_consent(page, name: str, email: str, *, publish: bool = True) -> None:
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Your email address").fill(email)
     page.get_by_label("Yes, you may read and count my answers").check()
     page.get_by_label("You may quote me without my name").check()
-    page.get_by_label("Anyone may read my words, once published").check()
+    if publish:
+        page.get_by_label("Anyone may read my words, once published").check()
 
 
 def test_a_guest_submits_the_one_page_form_and_is_told_what_to_fix(page, viewport):
@@ -103,9 +104,10 @@ def test_a_guest_submits_the_one_page_form_and_is_told_what_to_fix(page, viewpor
                         page.locator(".submissions-reference").inner_text())
     _check(page)
 
-    # Again, without the one required answer: told beside it, and nothing typed is lost.
+    # Again, without the one required answer (nor who may read it): told beside each, and
+    # nothing typed is lost.
     page.goto(f"/submissions/forms/{_demo_form_id()}/submit")
-    _fill_about_and_consent(page, "Aroha Browser", "aroha@example.test")
+    _fill_about_and_consent(page, "Aroha Browser", "aroha@example.test", publish=False)
     comfortable = page.get_by_label(re.compile("comfortable sharing"))
     comfortable.fill("A purpose statement, in plain words.")
     page.get_by_role("button", name="Submit").click()
@@ -125,6 +127,10 @@ def test_a_guest_submits_the_one_page_form_and_is_told_what_to_fix(page, viewpor
     _check(page)
     page.get_by_role("link", name=message).click()
     expect(required).to_be_focused()
+    publish = page.get_by_role("group", name="Who may read your words?")
+    expect(publish.locator(".error")).to_have_text("Say who may read your words.")
+    page.get_by_role("link", name="Say who may read your words.").click()
+    expect(page.get_by_label("Only the secretariat may read my words")).to_be_focused()
 
 
 @pytest.fixture
