@@ -1,8 +1,9 @@
 """Issue 20's pages in a real browser, at desktop and at phone width (390 px): a person without
 an account submits the demo form on one page and sees the receipt at once, then submits again
-with a required answer missing and sees what to fix beside the field with everything kept; an
+with a required answer missing and sees what to fix beside the field with everything kept (and
+keeps it too when the database is too busy to take the submit); an
 analyst decides two flagged submissions in the screening queue, and reads a campaign with a
-member's variation highlighted. axe (no serious or critical violation) checks every page.
+member's variation highlighted. axe (no serious or critical violation) checks every page, and no page is wider than the phone.
 
 The flagged submissions and the campaign are made the real way: guests post the public form
 (the live app's own test client), then the intake sweep runs here as the worker would
@@ -10,6 +11,7 @@ The flagged submissions and the campaign are made the real way: guests post the 
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -131,6 +133,76 @@ def test_a_guest_submits_the_one_page_form_and_is_told_what_to_fix(page, viewpor
     expect(publish.locator(".error")).to_have_text("Say who may read your words.")
     page.get_by_role("link", name="Say who may read your words.").click()
     expect(page.get_by_label("Only the secretariat may read my words")).to_be_focused()
+
+
+@pytest.fixture
+def busy(live_server):
+    """busy.lock() makes another writer hold the live database's write lock (as on deadline
+    day) and the submit path wait only 150 ms for it; busy.release() lets go. The form is kept
+    in the process's cache for a minute, as when many people load it."""
+    config = live_server.app.config
+    saved = {name: config.get(name) for name in ("INTAKE_BUSY_TIMEOUT_MS",
+                                                 "INTAKE_FORM_CACHE_SECONDS")}
+    config.update(INTAKE_BUSY_TIMEOUT_MS=150, INTAKE_FORM_CACHE_SECONDS=60)
+    state = BusyDatabase(config["DATABASE_URL"].removeprefix("sqlite:///"))
+    yield state
+    state.release()
+    for name, value in saved.items():
+        if value is None:
+            config.pop(name, None)
+        else:
+            config[name] = value
+    from submissions.intake import forget_forms
+
+    forget_forms()
+
+
+class BusyDatabase:
+    def __init__(self, path: str):
+        self.path, self.connection = path, None
+
+    def lock(self) -> None:
+        self.connection = sqlite3.connect(self.path, timeout=5)
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        if self.connection is not None:
+            self.connection.rollback()
+            self.connection.close()
+            self.connection = None
+
+
+def test_a_guest_whose_submit_meets_a_busy_database_keeps_every_answer(page, viewport, busy,
+                                                                       live_server):
+    page.context.clear_cookies()
+    page.goto(f"/submissions/forms/{_demo_form_id()}/submit")
+    _fill_about_and_consent(page, "Rāwiri Browser", "rawiri@example.test")
+    page.get_by_label(re.compile("should never collect")).fill("My words, kept while busy.")
+    busy.lock()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "We are very busy: please try again in a minute")
+    expect(page.get_by_label(re.compile("should never collect"))).to_have_value(
+        "My words, kept while busy.")
+    expect(page.get_by_label("Your name")).to_have_value("Rāwiri Browser")
+    _check(page)
+    busy.release()  # a minute later
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your submission is in")
+
+    # Not even the form could be read: the plain busy page, which says to go back.
+    page.goto(f"/submissions/forms/{_demo_form_id()}/submit")
+    page.get_by_label("Your name").fill("Rāwiri Browser")
+    live_server.app.config["INTAKE_FORM_CACHE_SECONDS"] = 0
+    busy.lock()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "We are very busy: please try again in a minute")
+    expect(page.get_by_text("Go back to the form")).to_be_visible()
+    _check(page)
+    busy.release()
+    page.go_back()
+    expect(page.get_by_label("Your name")).to_have_value("Rāwiri Browser")
 
 
 @pytest.fixture
