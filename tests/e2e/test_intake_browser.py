@@ -284,7 +284,9 @@ def test_an_analyst_reads_a_campaign_with_a_variation_highlighted(page, sign_in,
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Campaign of 3 signatories")
     expect(page.locator("blockquote")).to_have_text(TEMPLATE)
-    expect(page.locator(".campaign-members ins")).to_have_text(ADDITION)
+    # Marked for the eye (<ins>) and, in words, for a screen reader.
+    expect(page.locator(".campaign-members ins")).to_have_text(f"added: {ADDITION}")
+    expect(page.locator(".campaign-members ins .visually-hidden")).to_have_text("added: ")
     for reference in campaign_members:
         expect(page.get_by_role("link", name=reference)).to_be_visible()
     _check(page)
