@@ -1,9 +1,10 @@
 """Issue 20's pages in a real browser, at desktop and at phone width (390 px): a person without
 an account submits the demo form on one page and sees the receipt at once, then submits again
 with a required answer missing and sees what to fix beside the field with everything kept (and
-keeps it too when the database is too busy to take the submit); an
-analyst decides two flagged submissions in the screening queue, and reads a campaign with a
-member's variation highlighted. axe (no serious or critical violation) checks every page, and no page is wider than the phone.
+keeps it too when the database is too busy to take the submit); an analyst decides two flagged
+submissions in the screening queue, and reads a campaign with a member's variation
+highlighted. axe (no serious or critical violation) checks every page, and no page is wider
+than the window.
 
 The flagged submissions and the campaign are made the real way: guests post the public form
 (the live app's own test client), then the intake sweep runs here as the worker would
