@@ -140,15 +140,18 @@ def campaign_decide(feedback_campaign_id: int):
 
 def highlight(template: str, text: str) -> Markup:
     """TEXT with the words the TEMPLATE does not have in <ins>, and the template's words it
-    left out in <del>; every word escaped."""
+    left out in <del>; every word escaped. Screen readers do not announce <ins> and <del>, so
+    each starts with a visually hidden "added:" or "removed:"."""
     ours, theirs = template.split(), text.split()
     parts = []
+    added = Markup('<ins><span class="visually-hidden">%s </span>%s</ins>')
+    removed = Markup('<del><span class="visually-hidden">%s </span>%s</del>')
     for op, a1, a2, b1, b2 in SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes():
         if op == "equal":
             parts.append(escape(" ".join(theirs[b1:b2])))
             continue
         if op in ("delete", "replace"):
-            parts.append(Markup("<del>%s</del>") % " ".join(ours[a1:a2]))
+            parts.append(removed % (_("removed:"), " ".join(ours[a1:a2])))
         if op in ("insert", "replace"):
-            parts.append(Markup("<ins>%s</ins>") % " ".join(theirs[b1:b2]))
+            parts.append(added % (_("added:"), " ".join(theirs[b1:b2])))
     return Markup(" ").join(parts)

@@ -100,7 +100,8 @@ def test_the_campaign_page_highlights_each_variation_escaped(client, auth, analy
     assert f"/submissions/campaigns/{campaign.id}" in listing and ">3<" in listing
     page = client.get(f"/submissions/campaigns/{campaign.id}").get_data(as_text=True)
     assert "<script>alert" not in page
-    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt; Listen to us.</ins>" in page
+    assert ('<ins><span class="visually-hidden">added: </span>'
+            "&lt;script&gt;alert(1)&lt;/script&gt; Listen to us.</ins>") in page
 
 
 def test_flags_for_names_words_and_empty_answers(app):

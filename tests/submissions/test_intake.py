@@ -169,3 +169,24 @@ def test_when_the_database_is_busy_the_answers_are_kept(own_sqlite_app, make_for
     assert f'value="{key}"' in html
     again = submit(client, form, answers(), token=token, key=key)  # a minute later
     assert again.status_code == 303
+
+
+def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, make_form):
+    """A link to a group of choices leads to its first choice (the group itself takes no
+    focus); a link to a text answer leads to the text box."""
+    import re
+
+    form = make_form(allows_guests=True, questions=[
+        {"kind": "yes_no", "prompt": "Do you share data today?", "is_required": True},
+        {"kind": "long_text", "prompt": "Why?", "is_required": True}])
+    token, key = form_page(client, form)
+    response = submit(client, form, {"guest_name": "Mere Tūhoe",
+                                     "guest_email": "mere@example.test"}, token=token, key=key)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    targets = re.findall(r'<a href="#([^"]+)">', html.split('class="error-summary"')[1]
+                         .split("</div>")[0])
+    assert targets == ["answer-q1-0", "answer-q2", "consent-analysis-yes", "consent-quote-none",
+                       "consent-publish-none"]
+    for target in targets:
+        assert f'id="{target}"' in html
