@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -95,7 +96,15 @@ def form_snapshot(form_id: int) -> FormSnapshot | None:
     cached = _CACHE.get(cache_key)
     if cached is not None and time.monotonic() - cached.loaded_at < ttl:
         return cached
-    form = Session.get(SubmissionForm, form_id)
+    try:
+        form = Session.get(SubmissionForm, form_id)
+    except (sa_exc.OperationalError, sa_exc.TimeoutError):
+        if cached is None:
+            raise
+        # The database is too busy even to read the form (a submit's first statement takes
+        # the write lock): the copy loaded a moment ago lets the busy page keep the answers.
+        Session.rollback()
+        return cached
     if form is None or not form.is_published:
         _CACHE.pop(cache_key, None)
         return None

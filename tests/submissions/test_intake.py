@@ -171,6 +171,27 @@ def test_when_the_database_is_busy_the_answers_are_kept(own_sqlite_app, make_for
     assert again.status_code == 303
 
 
+def test_a_busy_submit_keeps_the_answers_even_when_the_cached_form_has_expired(
+        own_sqlite_app, make_form):
+    other, path = own_sqlite_app
+    form = make_form(allows_guests=True)
+    client = other.test_client()
+    token, key = form_page(client, form)
+    other.config["INTAKE_FORM_CACHE_SECONDS"] = 0  # the copy the GET loaded is now stale
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        response = submit(client, form, answers(**{"answer-q2": "Still mine."}),
+                          token=token, key=key)
+    finally:
+        locker.rollback()
+        locker.close()
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "Still mine." in html and f'value="{key}"' in html
+    assert submit(client, form, answers(), token=token, key=key).status_code == 303
+
+
 def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, make_form):
     """A link to a group of choices leads to its first choice (the group itself takes no
     focus); a link to a text answer leads to the text box."""
