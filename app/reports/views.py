@@ -16,6 +16,7 @@ from app.jobs.models import Job
 from app.models import Consultation
 from app.queries import get_current_consultation
 from app.reports import approvals as approval_ops
+from app.reports import READERS
 from app.reports import choices as filter_choices
 from app.reports import export_files
 from app.reports import operations
@@ -41,7 +42,7 @@ def _report_or_404(report_id: int) -> Report:
 
 
 def _may_read(report: Report) -> bool:
-    return current_user.has_role("analyst", "advisory")
+    return current_user.has_role(*READERS)
 
 
 @bp.get("/")
@@ -156,7 +157,7 @@ def export_file(job_id: int):
     anyone else, and once the file is removed. Every download is audited."""
     job = Session.get(Job, job_id)
     if job is None or job.kind != "reports.export" or job.status != "done" \
-            or not job.can_view(current_user):
+            or not job.can_view(current_user) or not current_user.has_role(*READERS):
         abort(404)
     report = _report_or_404(job.params["report_id"])
     build = Session.get(ReportBuild, job.params["build_id"])
