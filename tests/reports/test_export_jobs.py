@@ -46,6 +46,13 @@ def _start(client, csrf_token, report, fmt) -> Job:
     return Session.get(Job, job_id)
 
 
+def _path(app, job: Job, extension: str):
+    # A short app context of its own: one held across requests would keep g (and so the
+    # signed-in user) from one request to the next.
+    with app.app_context():
+        return export_files.path_for(job.id, extension)
+
+
 def _run(app, job: Job) -> Job:
     with app.app_context():
         finished = run_job_inline(Session.get(Job, job.id))
@@ -62,7 +69,7 @@ def test_an_export_job_writes_the_file_its_owner_downloads(
     auth.login(owner)
     job = _start(client, csrf_token, report, fmt)
     assert job.kind == "reports.export" and job.status == "queued"
-    path = export_files.path_for(job.id, fmt)
+    path = _path(app, job, fmt)
     assert not path.exists()  # nothing is made inside the request
     assert client.get(f"/reports/exports/{job.id}").status_code == 404  # not ready yet
     job = _run(app, job)
@@ -116,14 +123,14 @@ def test_files_older_than_a_day_are_removed_by_the_job_and_on_the_next_export(
         app, client, auth, make_user, report, csrf_token):
     auth.login(make_user("analyst"))
     job = _run(app, _start(client, csrf_token, report, "docx"))
-    path = export_files.path_for(job.id, "docx")
+    path = _path(app, job, "docx")
     day_old = time.time() - export_files.KEEP_SECONDS - 60
     os.utime(path, (day_old, day_old))
     cleaner = _start(client, csrf_token, report, "xlsx")  # the next export removes it
     assert not path.exists()
     assert client.get(f"/reports/exports/{job.id}").status_code == 404
     newer = _run(app, cleaner)
-    kept = export_files.path_for(newer.id, "xlsx")
+    kept = _path(app, newer, "xlsx")
     os.utime(kept, (day_old, day_old))
     with app.app_context():
         sweep = create_job(None, "reports.remove_old_exports")
