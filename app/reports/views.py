@@ -3,8 +3,7 @@ exports, kaitiaki requests, and the public "what we heard" page. Views are thin:
 do the work, the view commits once."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,11 +14,9 @@ from app.jobs import start_job
 from app.jobs.models import Job
 from app.models import Consultation
 from app.queries import get_current_consultation
+from app.reports import READERS, export_files, operations
 from app.reports import approvals as approval_ops
-from app.reports import READERS
 from app.reports import choices as filter_choices
-from app.reports import export_files
-from app.reports import operations
 from app.reports.charts import bar_chart
 from app.reports.exports import EXPORTERS, export_response, filename
 from app.reports.filters import ReportFilters
