@@ -20,7 +20,14 @@ from app.reports import choices as filter_choices
 from app.reports.charts import bar_chart
 from app.reports.exports import EXPORTERS, export_response, filename
 from app.reports.filters import ReportFilters
-from app.reports.forms import AudienceForm, BuildForm, DecisionForm, PublishForm, ReportForm
+from app.reports.forms import (
+    AudienceForm,
+    BuildForm,
+    DecisionForm,
+    ExportForm,
+    PublishForm,
+    ReportForm,
+)
 from app.reports.models import ApprovalRequest, Report, ReportBuild
 from app.reports.sections import only_sections, section_keys
 from app.web.fields import choices
@@ -128,16 +135,18 @@ def export(report_id: int):
     return export_response(report, build, fmt)
 
 
-@bp.post("/<int:report_id>/export/<fmt>")
-def export_job(report_id: int, fmt: str):
+@bp.post("/<int:report_id>/export-job")
+def export_job(report_id: int):
     """Start a job that writes the latest build in a slow format (XLSX, DOCX, PDF); the
     person follows it on the job page, which links to the file when it is ready."""
     report = _report_or_404(report_id)
     build = operations.latest_build(report)
-    if build is None or fmt not in export_files.JOB_FORMATS:
+    form = ExportForm()
+    if build is None:
         abort(404)
-    if not BuildForm().validate_on_submit():
+    if not form.validate_on_submit():
         abort(400)
+    fmt = form.format.data
     export_files.remove_old_files()
     job = start_job(current_user, "reports.export",
                     title=_("%(format)s of “%(title)s”", format=EXPORTERS[fmt].label,

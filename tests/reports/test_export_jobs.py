@@ -39,8 +39,8 @@ def _exports() -> int:
 
 def _start(client, csrf_token, report, fmt) -> Job:
     page = client.get(f"/reports/{report.id}")
-    response = client.post(f"/reports/{report.id}/export/{fmt}",
-                           data={"csrf_token": csrf_token(page.text)})
+    response = client.post(f"/reports/{report.id}/export-job",
+                           data={"csrf_token": csrf_token(page.text), "format": fmt})
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
     job_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     return Session.get(Job, job_id)
@@ -111,12 +111,20 @@ def test_only_the_owner_and_analysts_may_download(app, client, auth, make_user, 
     assert client.get(url).status_code == 200
 
 
-def test_the_slow_formats_are_no_longer_made_in_the_request(client, auth, make_user, report):
+def test_the_slow_formats_are_no_longer_made_in_the_request(client, auth, make_user, report,
+                                                            csrf_token):
     auth.login(make_user("analyst"))
+    token = csrf_token(client.get(f"/reports/{report.id}").text)
+    for bad in ("csv", "exe", ""):
+        response = client.post(f"/reports/{report.id}/export-job",
+                               data={"csrf_token": token, "format": bad})
+        assert response.status_code == 400
+    assert Session.scalar(select(func.count(Job.id)).where(Job.kind == "reports.export")) == 0
     for fmt in export_files.JOB_FORMATS:
         assert client.get(f"/reports/{report.id}/export?format={fmt}").status_code == 404
     page = client.get(f"/reports/{report.id}").text
-    assert f"/reports/{report.id}/export/xlsx" in page and "format=csv" in page
+    assert f"/reports/{report.id}/export-job" in page and 'value="pdf"' in page
+    assert "format=csv" in page and "format=xlsx" not in page
 
 
 def test_files_older_than_a_day_are_removed_by_the_job_and_on_the_next_export(
