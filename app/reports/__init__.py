@@ -11,7 +11,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from app.packages import FeaturePackage, NavEntry
-from app.permissions import PUBLIC, SIGNED_IN
+from app.permissions import PUBLIC
 
 ANALYSTS = frozenset({"analyst"})
 READERS = frozenset({"analyst", "advisory"})  # advisory members read working-group reports
@@ -24,9 +24,9 @@ ACCESS = {
     "reports.build": ANALYSTS,
     "reports.export": READERS,
     "reports.export_job": READERS,
-    # Any signed-in person gets in; the object check inside lets only the job's owner (while
-    # a reader) and analysts past a 404, so a participant learns nothing of the file either.
-    "reports.export_file": SIGNED_IN,
+    # Readers only (others get the matrix's 403 before any job is looked up); the object
+    # check inside lets only the job's owner and analysts past a 404.
+    "reports.export_file": READERS,
     "reports.publish": ANALYSTS,
     "reports.approvals": KAITIAKI,
     "reports.approval_request": KAITIAKI,  # object check inside: their own groups only

@@ -163,7 +163,7 @@ def export_file(job_id: int):
     anyone else, and once the file is removed. Every download is audited."""
     job = Session.get(Job, job_id)
     if job is None or job.kind != "reports.export" or job.status != "done" \
-            or not job.can_view(current_user) or not current_user.has_role(*READERS):
+            or not job.can_view(current_user):
         abort(404)
     report = _report_or_404(job.params["report_id"])
     build = Session.get(ReportBuild, job.params["build_id"])
