@@ -46,7 +46,8 @@ class BuildForm(FlaskForm):
 class ExportForm(FlaskForm):
     """Which slow format to make in a job (the buttons of the report page)."""
 
-    format = SelectField(_l("Format"), choices=[(fmt, fmt.upper()) for fmt in JOB_FORMATS])
+    format = SelectField(_l("Format"),
+                         choices=choices((fmt, fmt.upper()) for fmt in JOB_FORMATS))
 
 
 class PublishForm(FlaskForm):
