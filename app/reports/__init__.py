@@ -23,6 +23,10 @@ ACCESS = {
     "reports.report": READERS,
     "reports.build": ANALYSTS,
     "reports.export": READERS,
+    "reports.export_job": READERS,
+    # Readers only (others get the matrix's 403 before any job is looked up); the object
+    # check inside lets only the job's owner and analysts past a 404.
+    "reports.export_file": READERS,
     "reports.publish": ANALYSTS,
     "reports.approvals": KAITIAKI,
     "reports.approval_request": KAITIAKI,  # object check inside: their own groups only
@@ -59,10 +63,11 @@ def register() -> FeaturePackage:
         tasks=hooks.tasks,
         route_objects=hooks.route_objects,
         audited_views={"reports.export": frozenset({"reports.exported"}),
+                       "reports.export_file": frozenset({"reports.exported"}),
                        "reports.heard_pdf": frozenset({"reports.exported"})},
         # A request is seen only by its own group's kaitiaki (tests/reports prove who).
         # The public page of a consultation is everyone's.
         shared_object_endpoints=frozenset({"reports.heard", "reports.heard_pdf"}),
-        walk_may_404=frozenset({"reports.approval_request"}),
+        walk_may_404=frozenset({"reports.approval_request", "reports.export_file"}),
         order=60,
     )

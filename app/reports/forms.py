@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from app.reports.export_files import JOB_FORMATS
 from app.web.fields import MultiCheckboxField, choices
 
 AUDIENCE_CHOICES = choices([
@@ -40,6 +41,13 @@ class ReportForm(FlaskForm):
 
 class BuildForm(FlaskForm):
     pass
+
+
+class ExportForm(FlaskForm):
+    """Which slow format to make in a job (the buttons of the report page)."""
+
+    format = SelectField(_l("Format"),
+                         choices=choices((fmt, fmt.upper()) for fmt in JOB_FORMATS))
 
 
 class PublishForm(FlaskForm):

@@ -3,7 +3,7 @@ exports, kaitiaki requests, and the public "what we heard" page. Views are thin:
 do the work, the view commits once."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,16 +11,24 @@ from sqlalchemy import select
 from app.db import Session, writes_on_get
 from app.errors import OperationRefused
 from app.jobs import start_job
+from app.jobs.models import Job
 from app.models import Consultation
 from app.queries import get_current_consultation
+from app.reports import READERS, export_files, operations
 from app.reports import approvals as approval_ops
 from app.reports import choices as filter_choices
-from app.reports import operations
 from app.reports.charts import bar_chart
-from app.reports.exports import EXPORTERS, export_response
+from app.reports.exports import EXPORTERS, export_response, filename
 from app.reports.filters import ReportFilters
-from app.reports.forms import AudienceForm, BuildForm, DecisionForm, PublishForm, ReportForm
-from app.reports.models import ApprovalRequest, Report
+from app.reports.forms import (
+    AudienceForm,
+    BuildForm,
+    DecisionForm,
+    ExportForm,
+    PublishForm,
+    ReportForm,
+)
+from app.reports.models import ApprovalRequest, Report, ReportBuild
 from app.reports.sections import only_sections, section_keys
 from app.web.fields import choices
 from app.web.refusals import show_refusal
@@ -38,7 +46,7 @@ def _report_or_404(report_id: int) -> Report:
 
 
 def _may_read(report: Report) -> bool:
-    return current_user.has_role("analyst", "advisory")
+    return current_user.has_role(*READERS)
 
 
 @bp.get("/")
@@ -96,7 +104,8 @@ def report(report_id: int):
         publish.sections.data = report.sections
     return render_template("reports/report.html", report=report, build=build, data=data,
                            current=operations.is_current(build), build_form=BuildForm(),
-                           form=publish, formats=EXPORTERS)
+                           form=publish, formats=EXPORTERS,
+                           job_formats=export_files.JOB_FORMATS)
 
 
 @bp.post("/<int:report_id>/build")
@@ -119,11 +128,56 @@ def export(report_id: int):
     fmt = request.args.get("format", "html")
     report = _report_or_404(report_id)
     build = operations.latest_build(report)
-    if build is None or fmt not in EXPORTERS:
-        abort(404)
+    if build is None or fmt not in EXPORTERS or fmt in export_files.JOB_FORMATS:
+        abort(404)  # XLSX, DOCX and PDF are made by a job: see export_job
     operations.record_export(current_user, report, build, fmt, ip=client_ip())
     Session.commit()
     return export_response(report, build, fmt)
+
+
+@bp.post("/<int:report_id>/export-job")
+def export_job(report_id: int):
+    """Start a job that writes the latest build in a slow format (XLSX, DOCX, PDF); the
+    person follows it on the job page, which links to the file when it is ready."""
+    report = _report_or_404(report_id)
+    build = operations.latest_build(report)
+    form = ExportForm()
+    if build is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    fmt = form.format.data
+    export_files.remove_old_files()
+    job = start_job(current_user, "reports.export",
+                    title=_("%(format)s of “%(title)s”", format=EXPORTERS[fmt].label,
+                            title=report.title),
+                    report_id=report.id, build_id=build.id, fmt=fmt)
+    Session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.get("/exports/<int:job_id>")
+@writes_on_get
+def export_file(job_id: int):
+    """The file an export job wrote: for the person who started it (and analysts); 404 for
+    anyone else, and once the file is removed. Every download is audited."""
+    job = Session.get(Job, job_id)
+    if job is None or job.kind != "reports.export" or job.status != "done" \
+            or not job.can_view(current_user):
+        abort(404)
+    report = _report_or_404(job.params["report_id"])
+    build = Session.get(ReportBuild, job.params["build_id"])
+    fmt = job.params["fmt"]
+    path = export_files.path_for(job.id, EXPORTERS[fmt].extension)
+    if build is None or not path.is_file():
+        abort(404)
+    operations.record_export(current_user, report, build, fmt, ip=client_ip())
+    Session.commit()
+    response = send_file(path, mimetype=EXPORTERS[fmt].mimetype, as_attachment=True,
+                         download_name=filename(report, build, fmt), max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.post("/<int:report_id>/publish")

@@ -79,6 +79,16 @@ def test_an_analyst_builds_and_exports_a_report(page, sign_in, worker, axe, live
             page.get_by_role("link", name=label, exact=True).click()
         path = download.value.path()
         assert path and os.path.getsize(path) > 0
+    # The slow formats are made by a job: its page links to the file when it is ready.
+    page.get_by_role("button", name="Make the Excel (XLSX) file").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))
+    link = page.get_by_role("link", name="Download the file")
+    expect(link).to_be_visible(timeout=60_000)
+    no_violations(axe, page)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert os.path.getsize(download.value.path()) > 0
 
 
 def test_a_kaitiaki_reads_their_requests(page, sign_in, axe):
