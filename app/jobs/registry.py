@@ -111,10 +111,15 @@ def run_periodic() -> None:
     import logging
 
     from app.db import Session
+    from app.jobs.contention import lost_a_race
 
+    log = logging.getLogger("korero.jobs")
     for fn in tuple(_PERIODIC):  # a copy: a check may register another
         try:
             fn()
-        except Exception:
+        except Exception as error:
             Session.rollback()
-            logging.getLogger("korero.jobs").exception("periodic check %r failed", fn)
+            if lost_a_race(error):  # a web request was writing: the check runs again in a minute
+                log.info("periodic check %r: the database was busy; next minute", fn)
+            else:
+                log.exception("periodic check %r failed", fn)

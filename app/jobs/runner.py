@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from app.db import Session, utcnow
+from app.jobs.contention import lost_a_race
 from app.jobs.models import MESSAGE_LENGTH, Job
 from app.jobs.registry import get_kind
 
@@ -144,26 +145,6 @@ def _finish(job: Job, attempt: int, **values) -> bool:
     return True
 
 
-# SQLSTATEs of PostgreSQL's "try the transaction again": serialization failure, deadlock.
-_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
-
-
-def _lost_a_race(error: BaseException) -> bool:
-    """Whether ERROR (or what caused it) says the database was busy rather than that the job
-    is wrong: SQLite's "database is locked" (another writer committed between this
-    transaction's first read and its first write, which SQLite refuses at once, whatever the
-    busy timeout), or PostgreSQL's serialization failure or deadlock. Trying again works."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if "database is locked" in str(error).lower():
-            return True
-        if getattr(error, "sqlstate", None) in _RETRYABLE_SQLSTATES:
-            return True
-        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
-    return False
-
-
 def _retry_delay(attempt: int) -> float:
     return float(current_app.config["JOBS_RETRY_SECONDS"]) * attempt
 
@@ -236,7 +217,7 @@ def execute_job(job_id: int, *, heartbeat: bool = False, send_retries: bool = Tr
         return "failed"
     except Exception as error:
         Session.rollback()
-        if _lost_a_race(error) and _retry_later(job, attempt, send=send_retries):
+        if lost_a_race(error) and _retry_later(job, attempt, send=send_retries):
             log.warning("job %s (%s): the database was busy on attempt %s; queued again",
                         job.id, job.kind, attempt)
             return "retry"
