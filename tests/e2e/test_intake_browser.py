@@ -19,6 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.corpus.models import FeedbackCampaign
 from app.db import Session
 
 pytestmark = pytest.mark.e2e
@@ -191,19 +192,19 @@ def test_a_guest_whose_submit_meets_a_busy_database_keeps_every_answer(page, vie
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your submission is in")
 
-    # Not even the form could be read: the plain busy page, which says to go back.
+    # The cached form has expired and the database is too busy even to read it: the copy
+    # loaded a moment ago still lets the busy page keep every answer.
     page.goto(f"/submissions/forms/{_demo_form_id()}/submit")
-    page.get_by_label("Your name").fill("Rāwiri Browser")
+    _fill_about_and_consent(page, "Rāwiri Browser", "rawiri@example.test")
+    page.get_by_label(re.compile("should never collect")).fill("Kept again.")
     live_server.app.config["INTAKE_FORM_CACHE_SECONDS"] = 0
     busy.lock()
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "We are very busy: please try again in a minute")
-    expect(page.get_by_text("Go back to the form")).to_be_visible()
+    expect(page.get_by_label(re.compile("should never collect"))).to_have_value("Kept again.")
     _check(page)
     busy.release()
-    page.go_back()
-    expect(page.get_by_label("Your name")).to_have_value("Rāwiri Browser")
 
 
 @pytest.fixture
@@ -269,8 +270,14 @@ def campaign_members(live_server):
     with live_server.app.app_context():
         detect_campaigns(Session.get(SubmissionForm, form_id).consultation_id)
         Session.commit()
+        # This server's database is shared with the other tests of this worker (the other
+        # viewport's run adds three more copies): find the campaign the template landed in.
+        campaign = Session.scalar(select(FeedbackCampaign)
+                                  .where(FeedbackCampaign.template_text == TEMPLATE)
+                                  .order_by(FeedbackCampaign.id.desc()))
+        found = (campaign.id, campaign.member_count)
     Session.remove()
-    return references
+    return references, *found
 
 
 def test_an_analyst_reads_a_campaign_with_a_variation_highlighted(page, sign_in, viewport,
@@ -279,15 +286,16 @@ def test_an_analyst_reads_a_campaign_with_a_variation_highlighted(page, sign_in,
     page.goto("/submissions/campaigns")
     expect(page.get_by_role("heading", level=1)).to_have_text("Campaigns")
     _check(page)
-    link = page.get_by_role("link", name=re.compile("^I oppose the collection of client-level"))
-    row = page.get_by_role("row").filter(has=link)
-    expect(row).to_contain_text("3")
-    link.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Campaign of 3 signatories")
+    references, campaign_id, members = campaign_members
+    assert members >= 3
+    page.goto(f"/submissions/campaigns/{campaign_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Campaign of {members} signatories")
     expect(page.locator("blockquote")).to_have_text(TEMPLATE)
     # Marked for the eye (<ins>) and, in words, for a screen reader.
-    expect(page.locator(".campaign-members ins")).to_have_text(f"added: {ADDITION}")
-    expect(page.locator(".campaign-members ins .visually-hidden")).to_have_text("added: ")
-    for reference in campaign_members:
+    expect(page.locator(".campaign-members ins").first).to_have_text(f"added: {ADDITION}")
+    expect(page.locator(".campaign-members ins .visually-hidden").first).to_have_text(
+        "added: ")
+    for reference in references:
         expect(page.get_by_role("link", name=reference)).to_be_visible()
     _check(page)
