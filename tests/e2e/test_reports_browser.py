@@ -113,8 +113,10 @@ def test_the_public_page_reads_on_a_phone(browser, base_url, axe, live_server):
     no_violations(axe, page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page scrolls sideways ({width}px)"
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download as PDF").click()
+    # WeasyPrint makes the PDF in the request: on two busy cores (the suite runs on two
+    # workers beside two browsers) that has taken over 30 s, Playwright's default wait.
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("link", name="Download as PDF").click(timeout=120_000)
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     context.close()
