@@ -142,9 +142,15 @@ def own_sqlite_app(tmp_path, db_session):
     config = TestConfig(url)
     config.INTAKE_BUSY_TIMEOUT_MS = 150
     config.INTAKE_FORM_CACHE_SECONDS = 60  # loaded by the GET, as on a busy day
+    from submissions.intake import forget_forms
+
+    # The per-process form cache is keyed by form id: a form of the suite's own database
+    # with the same id, cached by an earlier test of this worker, must not answer here.
+    forget_forms()
     Session.remove()
     other = create_app(config)
     yield other, tmp_path / "busy.sqlite3"
+    forget_forms()
     Session.remove()
     other.extensions["korero_engine"].dispose()
 
