@@ -81,6 +81,9 @@ def test_selecting_words_codes_only_that_span(page, sign_in):
     sign_in("analyst")
     page.goto("/analysis/items?uncoded=1")
     page.get_by_role("link", name=re.compile(r"^Item \d+$")).first.click()
+    page.wait_for_url(re.compile(r"/items/\d+"))
+    # The page's script is deferred: wait until it has run and listens for the selection.
+    page.wait_for_load_state("load")
     item_id = int(re.search(r"/items/(\d+)", page.url).group(1))
     text = page.locator("#item-text").inner_text()
     words = " ".join(text.split()[1:3])
