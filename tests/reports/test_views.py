@@ -41,6 +41,8 @@ def test_the_builder_asks_the_audience_first_then_builds_in_a_job(
     assert "Who is this report for?" in page.text and 'name="title"' not in page.text
     page = client.get("/reports/new?audience=public")
     assert 'name="title"' in page.text and "Data sharing" in page.text
+    # The questions filter names closed questions by their label.
+    assert "q5: Agencies should state a purpose first" in page.text
     bad = client.post("/reports/new", data={"csrf_token": csrf_token(page.text),
                                             "audience": "public", "title": ""})
     assert bad.status_code == 200 and "Give the report a title." in bad.text
@@ -120,6 +122,7 @@ def test_the_public_page_shows_the_approved_sections_and_never_an_outdated_build
     page = client.get(f"/reports/heard/{slug}")
     assert page.status_code == 200 and PUBLIC_QUOTE in page.text
     assert "Method notes" not in page.text  # a section not approved for the public
+    assert "Closed questions" not in page.text  # nor is the question's
     pdf = client.get(f"/reports/heard/{slug}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     from app.corpus.models import ConsentChange, FeedbackItem
@@ -134,3 +137,20 @@ def test_the_public_page_shows_the_approved_sections_and_never_an_outdated_build
     page = client.get(f"/reports/heard/{slug}")
     assert PUBLIC_QUOTE not in page.text and "not published yet" in page.text
     assert client.get(f"/reports/heard/{slug}.pdf").status_code == 404
+
+
+def test_a_published_closed_question_shows_on_the_public_page_and_in_its_pdf(
+        client, analyst, scenario):
+    report = create_report(analyst, scenario.consultation, title="Heard", audience="public",
+                           filters=ReportFilters())
+    build = build_report(analyst, report)
+    (question,) = build.data["closed_questions"]
+    publish_report(analyst, report, [question["section"]])
+    Session.commit()
+    slug = scenario.consultation.slug
+    page = client.get(f"/reports/heard/{slug}")
+    assert "Closed questions" in page.text and 'role="img"' in page.text
+    assert "Overview" not in page.text and PUBLIC_QUOTE not in page.text
+    assert "<script>alert" not in page.text  # the prompt's payload is escaped
+    pdf = client.get(f"/reports/heard/{slug}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
