@@ -154,3 +154,46 @@ def test_a_published_closed_question_shows_on_the_public_page_and_in_its_pdf(
     assert "<script>alert" not in page.text  # the prompt's payload is escaped
     pdf = client.get(f"/reports/heard/{slug}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def _pdf_words(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_the_public_pdf_is_rendered_once_per_build_and_a_rebuild_serves_the_new_one(
+        app, client, analyst, scenario):
+    from app.corpus.models import ConsentChange, FeedbackItem
+    from app.reports import public_pdf
+
+    report = create_report(analyst, scenario.consultation, title="Heard", audience="public",
+                           filters=ReportFilters())
+    build = build_report(analyst, report)
+    publish_report(analyst, report, ["overview", f"theme-{build.data['themes'][0]['id']}"])
+    Session.commit()
+    url = f"/reports/heard/{scenario.consultation.slug}.pdf"
+    first = client.get(url)
+    assert first.status_code == 200 and "PUBLIC-QUOTE" in _pdf_words(first.data)
+    with app.app_context():
+        (path,) = public_pdf.folder().glob(f"heard-{report.id}-*.pdf")
+    rendered = path.stat()
+    second = client.get(url)
+    assert second.data == first.data
+    after = path.stat()  # the same file, not written again: no second rendering
+    assert (after.st_ino, after.st_mtime_ns) == (rendered.st_ino, rendered.st_mtime_ns)
+
+    item = Session.get(FeedbackItem, scenario.items["public"].id)
+    item.consent_analysis, item.consent_version = False, item.consent_version + 1
+    Session.add(ConsentChange(item_id=item.id, version=item.consent_version, old_scope="{}",
+                              new_scope='{"analysis": false}', reason="withdrawn"))
+    Session.commit()
+    assert client.get(url).status_code == 404  # the cached file of an outdated build: never
+    build_report(analyst, Session.get(Report, report.id))
+    Session.commit()
+    third = client.get(url)
+    assert third.status_code == 200 and "PUBLIC-QUOTE" not in _pdf_words(third.data)
+    with app.app_context():
+        (new_path,) = public_pdf.folder().glob(f"heard-{report.id}-*.pdf")
+    assert new_path != path and not path.exists()  # the old build's file is gone
