@@ -70,6 +70,7 @@ def _build_form(consultation) -> SubmissionForm:
 # the stakeholder groups, so the demo report has closed-question results above the
 # suppression threshold. Deterministic: answer n cycles through the options.
 PAPER_SUBMISSIONS = 36
+PAPER_LABEL = f"{PAPER_SUBMISSIONS} paper submissions (closed questions)"
 _AGREEMENT = ("strongly_agree", "agree", "agree", "neutral", "disagree", "strongly_agree",
               "agree", "dont_know", "strongly_disagree")
 _PROTECTIONS = ("Data held in New Zealand", "Access logged and reviewed",
@@ -107,7 +108,7 @@ def _paper_submissions(context, form, now) -> None:
         context.session.add(submission)
         context.session.flush()
         record_answers(submission)
-    context.report.note(True, f"{PAPER_SUBMISSIONS} paper submissions (closed questions)")
+    context.report.note(True, PAPER_LABEL)
 
 
 def seed_demo(context) -> None:
@@ -121,7 +122,7 @@ def seed_demo(context) -> None:
         SubmissionForm.consultation_id == context.consultation.id,
         SubmissionForm.title == DEMO_FORM_TITLE))
     labels = ["submission form", *(f"demo submission {n}" for n in range(1, 4)),
-              "submission draft for the demo participant"]
+              PAPER_LABEL, "submission draft for the demo participant"]
     if existing is not None:
         for label in labels:
             context.report.note(False, label)
