@@ -66,6 +66,51 @@ def _build_form(consultation) -> SubmissionForm:
     return form
 
 
+# Paper forms typed in by the secretariat: the quick questions only, from providers across
+# the stakeholder groups, so the demo report has closed-question results above the
+# suppression threshold. Deterministic: answer n cycles through the options.
+PAPER_SUBMISSIONS = 36
+PAPER_LABEL = f"{PAPER_SUBMISSIONS} paper submissions (closed questions)"
+_AGREEMENT = ("strongly_agree", "agree", "agree", "neutral", "disagree", "strongly_agree",
+              "agree", "dont_know", "strongly_disagree")
+_PROTECTIONS = ("Data held in New Zealand", "Access logged and reviewed",
+                "Published privacy assessments", "Results returned to providers")
+
+
+def _paper_answers(n: int) -> dict:
+    return {"q7": _AGREEMENT[n % len(_AGREEMENT)], "q8": "yes" if n % 3 else "no",
+            "q9": [_PROTECTIONS[n % 4], *([_PROTECTIONS[(n + 1) % 4]] if n % 2 else [])]}
+
+
+def _paper_submissions(context, form, now) -> None:
+    """PAPER_SUBMISSIONS guest submissions with only the closed questions answered, recorded
+    into the corpus as the intake sweeper records imported ones."""
+    from submissions.operations.drafts import new_reference
+    from submissions.recording import record_answers
+
+    version = form.current_version
+    by_key = {q.key: q for q in version.answerable}
+    organisations = list(context.organisations.values())
+    for n in range(PAPER_SUBMISSIONS):
+        organisation = organisations[n % len(organisations)] if organisations else None
+        answers = _paper_answers(n)
+        submission = Submission(
+            reference=new_reference(), idempotency_key=f"demo-paper-{n}", form_id=form.id,
+            version_id=version.id, organisation_id=organisation.id if organisation else None,
+            guest_name=f"Paper form {n + 1}", is_authorised=organisation is not None,
+            consent={"analysis": True, "quote": "none", "publish": "working_group",
+                     "governed_by_id": None},
+            submitted_at=now - timedelta(days=2, hours=n), updated_at=now,
+            receipt_sent_at=now)
+        submission.answers = [SubmissionAnswer(question_key=k, value=v,
+                                               text=answer_text(by_key[k], v))
+                              for k, v in answers.items()]
+        context.session.add(submission)
+        context.session.flush()
+        record_answers(submission)
+    context.report.note(True, PAPER_LABEL)
+
+
 def seed_demo(context) -> None:
     """The demo form, two organisation submissions, one from a person without an account,
     and a draft in progress for the demo participant. Idempotent."""
@@ -77,7 +122,7 @@ def seed_demo(context) -> None:
         SubmissionForm.consultation_id == context.consultation.id,
         SubmissionForm.title == DEMO_FORM_TITLE))
     labels = ["submission form", *(f"demo submission {n}" for n in range(1, 4)),
-              "submission draft for the demo participant"]
+              PAPER_LABEL, "submission draft for the demo participant"]
     if existing is not None:
         for label in labels:
             context.report.note(False, label)
@@ -135,6 +180,7 @@ def seed_demo(context) -> None:
         session.flush()
         record_answers(submission)
         context.report.note(True, f"demo submission {n + 1}")
+    _paper_submissions(context, form, now)
     participant = context.accounts["participant"]
     session.add(Draft(form_id=form.id, version_id=version.id, owner_id=participant.id,
                       answers={"q2": "I am still thinking about this one: "},

@@ -2,8 +2,9 @@
 
 Each answer becomes one FeedbackItem (source `submission_answer`, source id
 "<submission id>:<question key>", its question key, under the submitter's consent): text answers
-as written, closed answers as their labels (the structured value stays on SubmissionAnswer for
-charts). The job then emails the receipt with a PDF copy.
+as written, closed answers as their labels with the structured answer beside them (the
+question's label, kind and options, and the options chosen: `closed_answer`), so reports chart
+them from the corpus. The job then emails the receipt with a PDF copy.
 """
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import logging
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.corpus.closed import ClosedAnswer
 from app.corpus.models import FeedbackItem
 from app.corpus.operations import record_feedback, withdraw_consent
 from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow
 from app.jobs import job
 from app.models import Organisation
-from submissions.models import Submission
+from submissions.models import TEXT_KINDS, Submission
 
 log = logging.getLogger("korero.submissions")
 SOURCE = "submission_answer"
@@ -40,6 +42,31 @@ def answer_item(submission: Submission, key: str) -> FeedbackItem | None:
         FeedbackItem.source == SOURCE, FeedbackItem.source_id == source_id(submission, key)))
 
 
+# The corpus's name for each closed kind of question (submissions.models.QUESTION_KINDS).
+CORPUS_KINDS = {"single_choice": "single_choice", "multiple_choice": "multiple_choice",
+                "agreement": "scale", "yes_no": "yes_no", "ranking": "ranking"}
+
+
+def closed_answer(question, value) -> ClosedAnswer | None:
+    """ANSWER's structured form for the corpus, or None for a text question or no answer. A
+    chosen value the question no longer offers (an answer to an older version of the form)
+    is kept, as an option labelled with its own value, rather than lost."""
+    if question is None or question.kind in TEXT_KINDS or question.kind not in CORPUS_KINDS \
+            or value in (None, "", []):
+        return None
+    chosen = [str(v) for v in (value if isinstance(value, list) else [value])]
+    options = [(str(v), str(label)) for v, label in question.options]
+    known = {v for v, _label in options}
+    options += [(v, v) for v in dict.fromkeys(chosen) if v not in known]
+    return ClosedAnswer.of(question.prompt, CORPUS_KINDS[question.kind], options,
+                           list(dict.fromkeys(chosen)))
+
+
+def questions_of(submission: Submission) -> dict:
+    """The questions SUBMISSION answered (its form version's), by key."""
+    return {q.key: q for q in submission.form_version.questions}
+
+
 def scope_of(submission: Submission) -> ConsentScope:
     consent = submission.consent or {}
     return ConsentScope(analysis=bool(consent.get("analysis")),
@@ -59,6 +86,7 @@ def record_answers(submission: Submission) -> int:
     scope = scope_of(submission)
     consultation = submission.form.consultation
     answered = set()
+    questions = questions_of(submission)
     for answer in submission.answers:
         if not answer.text.strip():
             continue
@@ -68,7 +96,9 @@ def record_answers(submission: Submission) -> int:
                         text=corpus_text(submission, answer), author=author,
                         organisation=organisation, question_key=answer.question_key,
                         consent=scope, created_at=submission.submitted_at,
-                        verified_by=verified_by)
+                        verified_by=verified_by,
+                        closed=closed_answer(questions.get(answer.question_key),
+                                             answer.value))
     for attachment in (submission.draft.attachments if submission.draft else []):
         text = _attachment_text(attachment)
         if text:

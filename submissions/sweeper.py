@@ -34,7 +34,14 @@ from app.jobs.registry import periodic
 from app.models import Organisation
 from app.web.dates import as_utc
 from submissions.models import Submission, SubmissionForm
-from submissions.recording import SOURCE, record_answers, scope_of, source_id
+from submissions.recording import (
+    SOURCE,
+    closed_answer,
+    questions_of,
+    record_answers,
+    scope_of,
+    source_id,
+)
 
 log = logging.getLogger("korero.submissions.sweeper")
 ACTIVE = ("queued", "running")
@@ -210,13 +217,18 @@ def _already_recorded(submissions: list[Submission]) -> set[int]:
 
 
 def _record_fresh(submissions: list[Submission]) -> None:
-    """New guest submissions: every answer with text becomes an item, in bulk."""
+    """New guest submissions: every answer with text becomes an item (with its closed
+    answer, for choice questions), in bulk."""
     org_ids = {s.organisation_id for s in submissions} - {None}
     groups = dict(Session.execute(select(Organisation.id, Organisation.stakeholder_group)
                                   .where(Organisation.id.in_(org_ids))).all()) if org_ids else {}
     entries = []
+    versions: dict[int, dict] = {}
     for submission in submissions:
         scope = scope_of(submission)
+        if submission.version_id not in versions:
+            versions[submission.version_id] = questions_of(submission)
+        questions = versions[submission.version_id]
         for answer in submission.answers:
             if answer.text.strip():
                 entries.append({
@@ -225,7 +237,9 @@ def _record_fresh(submissions: list[Submission]) -> None:
                     "text": answer.text, "question_key": answer.question_key,
                     "consent": scope, "created_at": submission.submitted_at,
                     "organisation_id": submission.organisation_id,
-                    "stakeholder_group": groups.get(submission.organisation_id)})
+                    "stakeholder_group": groups.get(submission.organisation_id),
+                    "closed": closed_answer(questions.get(answer.question_key),
+                                            answer.value)})
     record_new_feedback_many(None, entries)
 
 

@@ -170,6 +170,7 @@ def generate(count: int, *, seed: int = 2026, campaign_share: float = 0.45,
     groups = {o.id: o.stakeholder_group for o in orgs}
     labels = {q.key: q for q in form.current_version.answerable}
     from submissions.labels import answer_text
+    from submissions.recording import closed_answer
 
     closed: dict = {}
     done = 0
@@ -191,13 +192,13 @@ def generate(count: int, *, seed: int = 2026, campaign_share: float = 0.45,
                         (key, value), answer_text(labels[key], value))
                 answer_rows.append({"submission_id": submission_id, "question_key": key,
                                     "value": value, "text": text})
-                if labels[key].kind == "long_text":
-                    entries.append({"consultation_id": form.consultation_id, "source": SOURCE,
-                                    "source_id": f"{submission_id}:{key}", "text": text,
-                                    "question_key": key, "consent": scope,
-                                    "created_at": row["submitted_at"],
-                                    "organisation_id": row["organisation_id"],
-                                    "stakeholder_group": groups.get(row["organisation_id"])})
+                entries.append({"consultation_id": form.consultation_id, "source": SOURCE,
+                                "source_id": f"{submission_id}:{key}", "text": text,
+                                "question_key": key, "consent": scope,
+                                "created_at": row["submitted_at"],
+                                "organisation_id": row["organisation_id"],
+                                "stakeholder_group": groups.get(row["organisation_id"]),
+                                "closed": closed_answer(labels[key], value)})
         Session.execute(insert(SubmissionAnswer.__table__), answer_rows)
         record_new_feedback_many(None, entries)
         Session.commit()

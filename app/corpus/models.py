@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.corpus.closed import CLOSED_KINDS
 from app.corpus.rules import audiences_of, visible_to
 from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS
 from app.db import Base, UTCDateTime, utcnow
@@ -135,3 +137,40 @@ class ConsentChange(Base):
     # app.corpus.operations.AGREEMENT_METHODS) and when. Empty for every other change.
     agreement_method: Mapped[str | None] = mapped_column(String(30))
     agreement_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeedbackQuestion(Base):
+    """A closed question of a consultation, as the corpus knows it: its label, kind and
+    options (value, label) in order. Written by `app.corpus.choices` when an answer to it is
+    recorded; options of older versions of the question are kept after the current ones, so
+    every stored choice keeps its label."""
+
+    __tablename__ = "feedback_question"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "question_key", name="uq_feedback_question_key"),
+        CheckConstraint(f"kind IN ({_in(CLOSED_KINDS)})", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(80))
+    prompt: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [[value, label], ...]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedbackChoice(Base):
+    """One option chosen in one item's closed answer. The item carries the consent, the
+    stakeholder group and the question key, so counting choices goes through the same rules as
+    counting items (a withdrawn item's choices count nowhere)."""
+
+    __tablename__ = "feedback_choice"
+    __table_args__ = (UniqueConstraint("item_id", "option", name="uq_feedback_choice_option"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_item.id", ondelete="CASCADE"), index=True)
+    option: Mapped[str] = mapped_column(Text)  # the option's value
+    rank: Mapped[int] = mapped_column(Integer, default=1)  # 1 = chosen first / ranked first

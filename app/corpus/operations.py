@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.corpus.choices import record_choices, record_choices_many
+from app.corpus.closed import ClosedAnswer
 from app.corpus.models import ConsentChange, FeedbackItem
 from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS, ConsentScope
 from app.corpus.sources import is_registered
@@ -144,7 +146,8 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
                     agreement_method: str | None = None,
                     agreement_at: datetime | None = None,
                     verified_by: str | None = None,
-                    stakeholder_group: str | None = None) -> FeedbackItem:
+                    stakeholder_group: str | None = None,
+                    closed: ClosedAnswer | None = None) -> FeedbackItem:
     """Create or update the FeedbackItem for one source record, found by (source, source_id).
 
     The item's stakeholder group is its organisation's; STAKEHOLDER_GROUP gives it for
@@ -155,7 +158,13 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
     analyst importing a row) and the first ConsentChange ("{}" -> CONSENT, by ACTOR). Updating
     changes the text, question and organisation (and so the stakeholder group), and when
     CONSENT differs from the item's, changes it through `update_consent` (which refuses actors
-    who may not, and needs AGREEMENT_METHOD and AGREEMENT_AT when it widens the consent). The author, consultation and recorder of an item never change.
+    who may not, and needs AGREEMENT_METHOD and AGREEMENT_AT when it widens the consent). The
+    author, consultation and recorder of an item never change.
+
+    CLOSED (an answer to a choice, scale, yes/no or ranking question: its question's label,
+    kind and options, and the options chosen) is stored beside the item (`app.corpus.choices`)
+    so reports can count answers per option; it needs a QUESTION_KEY. None leaves an existing
+    item's choices as they are.
 
     Refuses: a source not registered in `app.corpus.sources`; empty text; an unknown
     governance group; an ORGANISATION the author is not a member of; a source record that
@@ -173,6 +182,8 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
         raise OperationRefused(_("Write some feedback before saving."), field="text")
     if not isinstance(consent, ConsentScope):
         raise TypeError("consent must be a ConsentScope")
+    if closed is not None and not question_key:
+        raise ValueError("a closed answer needs its question key")
     _check_group_exists(consent)
     source_id = str(source_id)
     item = Session.scalar(select(FeedbackItem).where(FeedbackItem.source == source,
@@ -206,6 +217,8 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
             changed_at=now, old_scope="{}", new_scope=consent.to_json(),
         ))
         Session.flush()
+        if closed is not None:
+            record_choices(item, closed)
         return item
 
     if item.consultation_id != consultation.id:
@@ -221,6 +234,8 @@ def record_feedback(actor: User | None, *, consultation: Consultation, source: s
                        agreement_method=agreement_method, agreement_at=agreement_at,
                        verified_by=verified_by)
     Session.flush()
+    if closed is not None:
+        record_choices(item, closed)
     if verified and text_changed:
         record_event(None, "feedback.verified_change", target=item,
                      detail={"verified_by": verified_by, "changed": "text"})
@@ -370,7 +385,8 @@ def record_new_feedback_many(actor: User | None, entries: list[dict]) -> int:
     (the item at consent version 1 and its first ConsentChange), in two multi-row INSERTs.
 
     Each entry: consultation_id, source, source_id, text, question_key, consent (a
-    ConsentScope), created_at, and optionally author_id, organisation_id, stakeholder_group.
+    ConsentScope), created_at, and optionally author_id, organisation_id, stakeholder_group,
+    and closed (a ClosedAnswer, as for `record_feedback`).
     The caller guarantees the records are new and each author belongs to its organisation
     (for updates use `record_feedback`, which checks). Refuses like record_feedback: an
     unknown source, an unknown governance group, an actor who may not record for an author.
@@ -410,4 +426,7 @@ def record_new_feedback_many(actor: User | None, entries: list[dict]) -> int:
         {"item_id": item_id, "version": 1, "changed_by_id": getattr(actor, "id", None),
          "changed_at": now, "old_scope": "{}", "new_scope": e["consent"].to_json()}
         for item_id, e in zip(ids, entries, strict=True)])
+    record_choices_many([(item_id, e["consultation_id"], e.get("question_key"), e["closed"])
+                         for item_id, e in zip(ids, entries, strict=True)
+                         if e.get("closed") is not None])
     return len(ids)

@@ -33,8 +33,9 @@ def raise_requests(report: Report, content: dict, withheld: dict) -> list[Approv
             wanted.append(("quote", {"quotes": entry["quotes"], "tables": []}))
         if entry["breakdown"]:
             themes = [t["name"] for t in content["themes"] if t["id"] in entry["themes"]]
-            wanted.append(("breakdown", {"quotes": [], "tables": list(BREAKDOWN_TABLES),
-                                         "themes": themes}))
+            questions = entry.get("questions", [])
+            tables = [*BREAKDOWN_TABLES, *questions]  # a closed question's table: its prompt
+            wanted.append(("breakdown", {"quotes": [], "tables": tables, "themes": themes}))
         for use, detail in wanted:
             request = Session.scalar(select(ApprovalRequest).where(
                 ApprovalRequest.report_id == report.id,

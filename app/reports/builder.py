@@ -11,6 +11,8 @@ consent and disclosure rules are applied once, here, for every format.
   or not broken down") and the report says so.
 - Every count goes through `app.reports.confidentiality` (suppression 1-5, secondary
   suppression, RR3 seeded by the report's seed and the cell).
+- Closed questions: answers per option, overall and by group, from the corpus's structured
+  answers (`app.reports.closed`), one protected table per question.
 - Quotes: only what `app.corpus.visibility` allows the audience: never withdrawn, never
   `quote none` or `publish none`, attribution only when attributed, the publish scope
   respected, governed items only with their kaitiaki's approval.
@@ -30,6 +32,7 @@ from app.corpus.sources import source_label
 from app.corpus.visibility import load_approvals, visible_items
 from app.db import Session, utcnow
 from app.models import STAKEHOLDER_GROUPS, Consultation
+from app.reports.closed import closed_results
 from app.reports.coded import theme_counts
 from app.reports.confidentiality import SUPPRESSED, protect_count
 from app.reports.filters import ReportFilters
@@ -127,23 +130,25 @@ def build_content(report, progress: Progress | None = None) -> tuple[dict, Build
                          seed=seed)
     step(2, 5, "Choosing the quotes consent allows")
     quotes, pending_quotes = _quotes(report, inputs, themes)
-    step(3, 5, "Counting participation")
+    step(3, 5, "Counting participation and closed questions")
     overview = _overview(cid, inputs, seed)
+    closed, closed_unapproved = closed_results(cid, inputs, seed, group_columns())
     step(4, 5, "Writing the method notes")
     content = {
         "title": report.title,
         "audience": report.audience,
         "consultation": Session.get(Consultation, cid).title,
         "built_at": utcnow().isoformat(),
-        "tables": [overview["participation"], mentions, stances],
+        "tables": [overview["participation"], mentions, stances,
+                   *(result["table"] for result in closed)],
         "overview": overview,
         "themes": [_theme_section(theme, mentions, stances, quotes.get(theme.id, []))
                    for theme in themes],
-        "closed_questions": [],  # the corpus holds no closed-question answers (text only)
+        "closed_questions": closed,
         "withheld": [],
         "method": _method(cid, inputs, seed),
     }
-    withheld = _withheld(counts.unapproved_breakdown, pending_quotes)
+    withheld = _withheld(counts.unapproved_breakdown, pending_quotes, closed_unapproved)
     content["withheld"] = [{"group": entry["group"], "breakdown": entry["breakdown"],
                             "quotes": bool(entry["quotes"])} for entry in withheld]
     step(5, 5, "Done")
@@ -210,17 +215,22 @@ def _summary(groups: dict, stance: dict) -> list[str]:
     return lines
 
 
-def _withheld(unapproved_breakdown: dict, pending_quotes: dict) -> list[dict]:
+def _withheld(unapproved_breakdown: dict, pending_quotes: dict,
+              closed_unapproved: dict) -> list[dict]:
+    """Per governed group: what waits for its kaitiaki (the themes and closed questions whose
+    group breakdown leaves it out, the quotes not shown)."""
     from app.governance.models import GovernanceGroup
 
-    group_ids = sorted(set(unapproved_breakdown) | set(pending_quotes))
+    group_ids = sorted(set(unapproved_breakdown) | set(pending_quotes) | set(closed_unapproved))
     notes = []
     for group_id in group_ids:
         group = Session.get(GovernanceGroup, group_id)
+        themes = sorted(unapproved_breakdown.get(group_id, ()))
+        questions = closed_unapproved.get(group_id, [])
         notes.append({"group_id": group_id, "group": group.name if group else "",
-                      "breakdown": bool(unapproved_breakdown.get(group_id)),
+                      "breakdown": bool(themes or questions),
                       "quotes": pending_quotes.get(group_id, []),
-                      "themes": sorted(unapproved_breakdown.get(group_id, ()))})
+                      "themes": themes, "questions": questions})
     return notes
 
 

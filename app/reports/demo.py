@@ -57,6 +57,7 @@ def seed_reports(context, demo_themes) -> None:
     public = create_report(analyst, consultation, title="What we heard",
                            audience="public", filters=ReportFilters())
     build = build_report(analyst, public)
-    sections = ["overview", *(f"theme-{t['id']}" for t in build.data["themes"]), "method"]
+    sections = ["overview", *(f"theme-{t['id']}" for t in build.data["themes"]),
+                *(q["section"] for q in build.data["closed_questions"]), "method"]
     publish_report(analyst, public, sections)
     Session.flush()

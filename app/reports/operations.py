@@ -17,8 +17,7 @@ from app.reports.builder import Progress, build_content
 from app.reports.builds import is_current, latest_build, mark_outdated
 from app.reports.filters import ReportFilters
 from app.reports.models import REPORT_AUDIENCES, ApprovalRequest, Report, ReportBuild
-
-SECTIONS_ALWAYS = ("overview", "method")
+from app.reports.sections import section_keys
 
 
 def _require_analyst(actor: User | None) -> None:
@@ -81,7 +80,7 @@ def publish_report(actor: User, report: Report, sections: list[str]) -> Report:
     if not is_current(build):
         raise OperationRefused(_("Build the report again first: consent or kaitiaki "
                                  "decisions have changed since it was built."))
-    known = set(SECTIONS_ALWAYS) | {f"theme-{t['id']}" for t in build.data["themes"]}
+    known = {key for key, _label in section_keys(build.data)}
     chosen = [section for section in sections if section in known]
     if not chosen:
         raise OperationRefused(_("Choose at least one section the working group approved "

@@ -8,6 +8,8 @@ def section_keys(data: dict) -> list[tuple[str, str]]:
     """(key, label) of every section a report has, in order."""
     return [("overview", "Overview"),
             *((f"theme-{theme['id']}", f"Theme: {theme['name']}") for theme in data["themes"]),
+            *((question["section"], f"Question: {question['prompt']}")
+              for question in data.get("closed_questions", [])),
             ("method", "Method notes")]
 
 
@@ -19,6 +21,9 @@ def only_sections(data: dict, keys: list[str] | None) -> dict:
     wanted = set(keys)
     chosen = copy.deepcopy(data)
     chosen["themes"] = [t for t in data["themes"] if f"theme-{t['id']}" in wanted]
+    chosen["closed_questions"] = [q for q in data.get("closed_questions", [])
+                                  if q["section"] in wanted]
+    closed_tables = {q["table"]["key"]: q["section"] for q in data.get("closed_questions", [])}
     if "overview" not in wanted:
         chosen["overview"] = None
     if "method" not in wanted:
@@ -28,6 +33,10 @@ def only_sections(data: dict, keys: list[str] | None) -> dict:
     for table in data["tables"]:
         if table["key"] == "participation":
             if "overview" in wanted:
+                tables.append(table)
+            continue
+        if table["key"] in closed_tables:  # a question's table goes with its section, whole
+            if closed_tables[table["key"]] in wanted:
                 tables.append(table)
             continue
         keep = [i for i, key in enumerate(table["row_keys"]) if key in theme_ids]

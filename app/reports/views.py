@@ -14,7 +14,7 @@ from app.jobs import start_job
 from app.jobs.models import Job
 from app.models import Consultation
 from app.queries import get_current_consultation
-from app.reports import READERS, export_files, operations
+from app.reports import READERS, export_files, operations, public_pdf
 from app.reports import approvals as approval_ops
 from app.reports import choices as filter_choices
 from app.reports.charts import bar_chart
@@ -254,7 +254,11 @@ def heard_pdf(slug: str):
     _consultation, report, build = _published(slug)
     if build is None:
         abort(404)
+    path = public_pdf.cached_pdf(report, build)  # rendered once per build and sections
     operations.record_export(current_user if current_user.is_authenticated else None, report,
                              build, "pdf", ip=client_ip())
     Session.commit()
-    return export_response(report, build, "pdf", sections=report.sections)
+    response = send_file(path, mimetype=EXPORTERS["pdf"].mimetype, as_attachment=True,
+                         download_name=filename(report, build, "pdf"), max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -121,6 +121,10 @@ def test_the_public_page_reads_on_a_phone(browser, base_url, axe, live_server):
     page = context.new_page()
     page.goto(f"/reports/heard/{slug}")
     expect(page.get_by_role("heading", level=1)).to_have_text("What we heard")
+    # The demo's published closed questions: a chart named by its question, a table beside.
+    expect(page.get_by_role("heading", name="Closed questions")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("^Answers to: ")).first).to_be_visible()
+    expect(page.get_by_role("table", name="Answers overall").first).to_be_visible()
     no_violations(axe, page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page scrolls sideways ({width}px)"

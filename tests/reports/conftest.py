@@ -8,6 +8,7 @@ from itertools import count
 import pytest
 
 from app.analysis.models import Codebook, Coding, Theme
+from app.corpus.closed import ClosedAnswer
 from app.corpus.operations import record_feedback
 from app.corpus.scope import ConsentScope
 from app.db import Session
@@ -24,6 +25,10 @@ FORBIDDEN = {
 WORKING_GROUP_ONLY = "WG-ONLY quote for the working group"
 PUBLIC_QUOTE = "PUBLIC-QUOTE anyone may read this"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+CLOSED_PROMPT = f"Agencies should state a purpose first {XSS}"
+SCALE = (("strongly_agree", "Strongly agree"), ("agree", "Agree"), ("neutral", "Neutral"),
+         ("disagree", "Disagree"), ("strongly_disagree", "Strongly disagree"),
+         ("dont_know", "Don't know"))
 
 
 @dataclass
@@ -36,12 +41,34 @@ class Scenario:
 
 
 def add_item(consultation, organisation, text, *, quote="anonymous", publish="public",
-             analysis=True, governed_by=None, question_key="q1"):
+             analysis=True, governed_by=None, question_key="q1", closed=None):
     scope = ConsentScope(analysis, quote, publish, governed_by.id if governed_by else None)
     return record_feedback(None, consultation=consultation, source="imported_row",
                            source_id=f"reports-test-{next(_ids)}", text=text,
                            organisation=organisation, question_key=question_key,
-                           consent=scope)
+                           consent=scope, closed=closed)
+
+
+def add_answer(consultation, organisation, value, **consent):
+    """An answer to the closed question q5 (the agreement scale)."""
+    closed = ClosedAnswer.of(CLOSED_PROMPT, "scale", SCALE, value)
+    return add_item(consultation, organisation, dict(SCALE)[value], question_key="q5",
+                    quote="none", closed=closed, **consent)
+
+
+def add_closed_answers(scenario, ngo, gov, iwi) -> None:
+    """q5: 12 NGO answers (9 agree, 3 neutral: a small cell), 2 government (suppressed),
+    3 governed iwi answers (counted as not broken down until approved), and withdrawn
+    answers that are the only "disagree" ones (so "disagree" must show 0)."""
+    consultation = scenario.consultation
+    for n in range(12):
+        add_answer(consultation, ngo, "agree" if n < 9 else "neutral")
+    for _ in range(2):
+        add_answer(consultation, gov, "agree")
+    for _ in range(3):
+        add_answer(consultation, iwi, "strongly_agree", governed_by=scenario.group)
+    for _ in range(7):
+        add_answer(consultation, ngo, "disagree", analysis=False)
 
 
 def code(item, theme, stance="supports"):
@@ -92,5 +119,6 @@ def scenario(make_consultation, make_org, governed_group):
         code(item, themes[0])
     for key in ("quote_none", "publish_none", "withdrawn"):
         code(scenario.items[key], themes[0])
+    add_closed_answers(scenario, ngo, gov, iwi)
     Session.flush()
     return scenario

@@ -9,9 +9,10 @@ from app.db import Session
 from app.reports.confidentiality import SUPPRESSED
 from app.reports.filters import ReportFilters
 from app.reports.operations import build_report, create_report, is_current
+from app.reports.sections import section_keys
 from app.reports.tables import table_cells
 
-from .conftest import FORBIDDEN, PUBLIC_QUOTE, WORKING_GROUP_ONLY
+from .conftest import CLOSED_PROMPT, FORBIDDEN, PUBLIC_QUOTE, WORKING_GROUP_ONLY
 
 
 @pytest.fixture
@@ -73,3 +74,57 @@ def test_rebuilds_are_stable_and_a_withdrawal_makes_a_build_outdated(analyst, sc
                               new_scope='{"analysis": false}', reason="withdrawn"))
     Session.flush()
     assert not is_current(second)
+
+
+def test_closed_question_counts_follow_consent_and_confidentiality(analyst, scenario):
+    """q5's answers: withdrawn ones nowhere, governed ones not broken down until approved,
+    small cells suppressed (with their partners), the rest rounded to base 3, shares from
+    the rounded counts."""
+    from app.reports.confidentiality import percentage
+
+    _, build = _build(analyst, scenario)
+    (question,) = build.data["closed_questions"]
+    assert question["key"] == "q5" and question["kind"] == "scale"
+    assert question["section"] in [key for key, _ in section_keys(build.data)]
+    table = question["table"]
+    assert table in build.data["tables"]
+    rows = {row[0]: row for row in table["rows"]}
+    col = {key: index + 1 for index, key in enumerate(table["col_keys"])}
+    assert list(rows) == ["Strongly agree", "Agree", "Neutral", "Disagree",
+                          "Strongly disagree", "Don't know"]
+    # Only withdrawn people chose "Disagree": it counts nowhere.
+    assert rows["Disagree"][1:] == [0] * (len(col) + 1)
+    # 9 NGO + 2 government: the 2 is suppressed (and the 9 with it, secondary suppression:
+    # else the row total would give the 2 away); the overall 11 is rounded to 9 or 12.
+    assert rows["Agree"][col["government"]] == SUPPRESSED
+    assert rows["Agree"][col["ngo"]] == SUPPRESSED and rows["Agree"][-1] in (9, 12)
+    assert rows["Neutral"][col["ngo"]] == SUPPRESSED  # 3: small
+    # The governed iwi answers sit under "not broken down", never under iwi_maori.
+    assert rows["Strongly agree"][col["iwi_maori"]] == 0
+    assert rows["Strongly agree"][col["unstated"]] == SUPPRESSED
+    for value in table_cells(table):
+        assert value == SUPPRESSED or (value % 3 == 0 and value not in range(1, 6))
+    overall = question["overall"]
+    assert overall["counts"] == [row[-1] for row in table["rows"]]
+    assert overall["shares"] == [percentage(count, overall["total"])
+                                 for count in overall["counts"]]
+    (entry,) = build.data["withheld"]
+    assert entry["breakdown"]
+
+
+def test_the_questions_filter_narrows_closed_questions(analyst, scenario):
+    report = create_report(analyst, scenario.consultation, title="Only q1",
+                           audience="working_group", filters=ReportFilters(questions=("q1",)))
+    assert build_report(analyst, report).data["closed_questions"] == []
+    report = create_report(analyst, scenario.consultation, title="Only q5",
+                           audience="working_group", filters=ReportFilters(questions=("q5",)))
+    assert [q["key"] for q in build_report(analyst, report).data["closed_questions"]] == ["q5"]
+
+
+def test_a_kaitiaki_request_names_the_closed_question_it_affects(analyst, scenario):
+    from app.reports.models import ApprovalRequest
+
+    report, _ = _build(analyst, scenario)
+    request = Session.query(ApprovalRequest).filter_by(report_id=report.id,
+                                                       use="breakdown").one()
+    assert CLOSED_PROMPT in request.details["tables"]

@@ -19,7 +19,7 @@ from app.reports.exports import EXPORTERS, export_content
 from app.reports.filters import ReportFilters
 from app.reports.operations import build_report, create_report
 
-from .conftest import FORBIDDEN, PUBLIC_QUOTE, WORKING_GROUP_ONLY, XSS
+from .conftest import CLOSED_PROMPT, FORBIDDEN, PUBLIC_QUOTE, WORKING_GROUP_ONLY, XSS
 
 TABLE_FORMATS = ("html", "docx", "xlsx", "md")
 SAFE_CELL = re.compile(r"^(S|–|\d+%|)$")
@@ -119,12 +119,52 @@ def test_no_forbidden_quote_in_any_export(built, fmt, audience, tmp_path):
     assert (WORKING_GROUP_ONLY in text) == (audience == "working_group")
 
 
+@pytest.mark.parametrize("audience", ["working_group", "public"])
 @pytest.mark.parametrize("fmt", TABLE_FORMATS)
-def test_no_small_count_in_any_table(built, fmt):
-    report, build = built("working_group")
-    cells = table_cells(fmt, _bytes(report, build, fmt))
+def test_no_small_count_in_any_table(built, fmt, audience, tmp_path):
+    """Every table, the closed questions' included (their prompt is checked to be there)."""
+    report, build = built(audience)
+    data = _bytes(report, build, fmt)
+    cells = table_cells(fmt, data)
     assert cells and "S" in cells
     assert all(_safe_count(cell) for cell in cells), [c for c in cells if not _safe_count(c)]
+    if fmt == "xlsx":  # a sheet per table, named by it
+        sheets = load_workbook(io.BytesIO(data), read_only=True).sheetnames
+        assert any(name.startswith("Agencies should state a") for name in sheets), sheets
+    else:
+        text = text_of(fmt, data, tmp_path)
+        assert "Closed questions" in text and CLOSED_PROMPT[:25] in text
+
+
+def test_the_pdf_has_the_closed_questions_with_no_small_count(built, tmp_path):
+    report, build = built("public")
+    text = text_of("pdf", _bytes(report, build, "pdf"), tmp_path)
+    assert "Closed questions" in text and "Agencies should state a purpose" in text
+    section = text.split("Closed questions", 1)[1].split("Method notes", 1)[0]
+    # The figures: lines that are a number alone (pdftotext puts each table cell on its own).
+    numbers = [int(line) for line in section.split("\n") if line.strip().isdigit()]
+    assert numbers and all(n % 3 == 0 and n not in range(1, 6) for n in numbers), numbers
+
+
+def test_each_closed_question_chart_names_itself_beside_its_table(built):
+    report, build = built("working_group")
+    tree = lxml_html.fromstring(_bytes(report, build, "html"))
+    (section,) = tree.xpath("//section[contains(@class, 'report-closed')]")
+    (pair,) = section.xpath(".//div[@class='report-chart-pair']")
+    (svg,) = pair.xpath(".//svg")
+    assert svg.get("role") == "img"
+    title_id, desc_id = svg.get("aria-labelledby").split()
+    title = svg.xpath(f".//*[@id='{title_id}']")[0]
+    desc = svg.xpath(f".//*[@id='{desc_id}']")[0]
+    assert title.tag.endswith("title") and CLOSED_PROMPT in title.text_content()
+    (table,) = pair.xpath(".//table")
+    rows = [[cell.text_content().strip() for cell in row.xpath("./th|./td")]
+            for row in table.xpath("./tbody/tr")]
+    # The description and the table beside the chart hold the same figures.
+    described = dict(part.rsplit(": ", 1) for part in desc.text_content().split("; "))
+    assert {label: ("suppressed" if count == "S" else count) for label, count, _ in rows} \
+        == described
+    assert section.xpath(".//table[caption[contains(., 'by stakeholder group')]]")
 
 
 @pytest.mark.parametrize("fmt", ["html", "md", "docx", "xlsx", "csv"])

@@ -41,6 +41,8 @@ def test_the_builder_asks_the_audience_first_then_builds_in_a_job(
     assert "Who is this report for?" in page.text and 'name="title"' not in page.text
     page = client.get("/reports/new?audience=public")
     assert 'name="title"' in page.text and "Data sharing" in page.text
+    # The questions filter names closed questions by their label.
+    assert "q5: Agencies should state a purpose first" in page.text
     bad = client.post("/reports/new", data={"csrf_token": csrf_token(page.text),
                                             "audience": "public", "title": ""})
     assert bad.status_code == 200 and "Give the report a title." in bad.text
@@ -120,6 +122,7 @@ def test_the_public_page_shows_the_approved_sections_and_never_an_outdated_build
     page = client.get(f"/reports/heard/{slug}")
     assert page.status_code == 200 and PUBLIC_QUOTE in page.text
     assert "Method notes" not in page.text  # a section not approved for the public
+    assert "Closed questions" not in page.text  # nor is the question's
     pdf = client.get(f"/reports/heard/{slug}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     from app.corpus.models import ConsentChange, FeedbackItem
@@ -134,3 +137,63 @@ def test_the_public_page_shows_the_approved_sections_and_never_an_outdated_build
     page = client.get(f"/reports/heard/{slug}")
     assert PUBLIC_QUOTE not in page.text and "not published yet" in page.text
     assert client.get(f"/reports/heard/{slug}.pdf").status_code == 404
+
+
+def test_a_published_closed_question_shows_on_the_public_page_and_in_its_pdf(
+        client, analyst, scenario):
+    report = create_report(analyst, scenario.consultation, title="Heard", audience="public",
+                           filters=ReportFilters())
+    build = build_report(analyst, report)
+    (question,) = build.data["closed_questions"]
+    publish_report(analyst, report, [question["section"]])
+    Session.commit()
+    slug = scenario.consultation.slug
+    page = client.get(f"/reports/heard/{slug}")
+    assert "Closed questions" in page.text and 'role="img"' in page.text
+    assert "Overview" not in page.text and PUBLIC_QUOTE not in page.text
+    assert "<script>alert" not in page.text  # the prompt's payload is escaped
+    pdf = client.get(f"/reports/heard/{slug}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def _pdf_words(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_the_public_pdf_is_rendered_once_per_build_and_a_rebuild_serves_the_new_one(
+        app, client, analyst, scenario):
+    from app.corpus.models import ConsentChange, FeedbackItem
+    from app.reports import public_pdf
+
+    report = create_report(analyst, scenario.consultation, title="Heard", audience="public",
+                           filters=ReportFilters())
+    build = build_report(analyst, report)
+    publish_report(analyst, report, ["overview", f"theme-{build.data['themes'][0]['id']}"])
+    Session.commit()
+    url = f"/reports/heard/{scenario.consultation.slug}.pdf"
+    first = client.get(url)
+    assert first.status_code == 200 and "PUBLIC-QUOTE" in _pdf_words(first.data)
+    with app.app_context():
+        (path,) = public_pdf.folder().glob(f"heard-{report.id}-*.pdf")
+    rendered = path.stat()
+    second = client.get(url)
+    assert second.data == first.data
+    after = path.stat()  # the same file, not written again: no second rendering
+    assert (after.st_ino, after.st_mtime_ns) == (rendered.st_ino, rendered.st_mtime_ns)
+
+    item = Session.get(FeedbackItem, scenario.items["public"].id)
+    item.consent_analysis, item.consent_version = False, item.consent_version + 1
+    Session.add(ConsentChange(item_id=item.id, version=item.consent_version, old_scope="{}",
+                              new_scope='{"analysis": false}', reason="withdrawn"))
+    Session.commit()
+    assert client.get(url).status_code == 404  # the cached file of an outdated build: never
+    build_report(analyst, Session.get(Report, report.id))
+    Session.commit()
+    third = client.get(url)
+    assert third.status_code == 200 and "PUBLIC-QUOTE" not in _pdf_words(third.data)
+    with app.app_context():
+        (new_path,) = public_pdf.folder().glob(f"heard-{report.id}-*.pdf")
+    assert new_path != path and not path.exists()  # the old build's file is gone

@@ -109,3 +109,25 @@ def test_seed_demo_adds_synthetic_submissions_with_campaigns(app):
     biggest = Session.scalars(select(FeedbackCampaign).order_by(
         FeedbackCampaign.member_count.desc())).first()
     assert biggest.member_count > 30 and biggest.kind == "template"
+
+
+def test_imported_closed_answers_are_recorded_as_choices_by_the_sweeper(app, tmp_path,
+                                                                        make_form):
+    """Imports are stored, then recorded in bulk by the intake sweeper (the same path as the
+    deadline-day sweep of guest submissions): their choices reach the corpus."""
+    from submission_support import run_recording_jobs
+
+    from app.corpus.choices import choice_counts
+
+    form = make_form()
+    data, mapping = _files(tmp_path, GOOD)
+    result = app.test_cli_runner().invoke(args=[
+        "import-submissions", data, "--consultation", form.consultation.slug, "--mapping",
+        mapping])
+    assert result.exit_code == 0, result.output
+    (job,) = run_recording_jobs(app)
+    assert job.status == "done", job.error
+    counted = {(key, option): number for key, option, _group, _governed, number
+               in choice_counts(form.consultation_id)}
+    assert counted == {("q3", "no"): 1, ("q3", "yes"): 1, ("q5", "agree"): 1,
+                       ("q5", "strongly_agree"): 1}

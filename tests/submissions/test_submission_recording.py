@@ -213,3 +213,39 @@ def test_guests_cannot_start_where_the_form_does_not_allow_them(client, make_for
     token = token_of(client.get("/account/login").get_data(as_text=True))
     response = client.post(f"/submissions/forms/{form.id}/start", data={"csrf_token": token})
     assert response.status_code == 302 and "/drafts/" not in response.headers["Location"]
+
+
+def _choices(consultation_id) -> dict:
+    from app.corpus.choices import choice_counts
+
+    counted: dict = {}
+    for key, option, _group, _governed, number in choice_counts(consultation_id):
+        counted[(key, option)] = counted.get((key, option), 0) + number
+    return counted
+
+
+def test_closed_answers_reach_the_corpus_as_choices_and_leave_it_on_withdrawal(
+        app, client, auth, make_user, make_form, submitter):
+    from app.corpus.choices import closed_questions
+
+    form = make_form()
+    auth.login(make_user("participant"))
+    receipt = submitter.post(submitter.start(form), good_answers(**{
+        "answer-q6": ["Local", "Logged"], "answer-q7-0": "2", "answer-q7-1": "3",
+        "answer-q7-2": "1"}), action="submit")
+    run_recording_jobs(app)
+    cid = form.consultation_id
+    questions = {q.question_key: q for q in closed_questions(cid)}
+    assert {key: q.kind for key, q in questions.items()} == {
+        "q3": "yes_no", "q5": "scale", "q6": "multiple_choice", "q7": "ranking"}
+    assert questions["q5"].prompt == "Purpose should come first."
+    assert [label for _value, label in questions["q5"].options][-1] == "Don't know"
+    assert questions["q7"].options == [["Alpha", "Alpha"], ["Beta", "Beta"],
+                                       ["Gamma", "Gamma"]]
+    assert _choices(cid) == {("q3", "no"): 1, ("q5", "agree"): 1, ("q6", "Local"): 1,
+                             ("q6", "Logged"): 1, ("q7", "Gamma"): 1}
+    page = client.get(receipt.headers["Location"])
+    client.post(receipt.headers["Location"] + "/withdraw",
+                data={"csrf_token": token_of(page.get_data(as_text=True))})
+    Session.expire_all()
+    assert _choices(cid) == {}  # a withdrawn submission's choices count nowhere

@@ -31,6 +31,25 @@ def _docx_table(document, header, rows, footer=None, caption=None):
             table.cell(row_index, col).text = _clean(cell)
 
 
+def _docx_closed(document, questions: list[dict]) -> None:
+    """Each closed question as two editable tables: answers overall, and by group (a Word
+    reader gets the figures the chart draws, not a picture of them)."""
+    if not questions:
+        return
+    document.add_heading("Closed questions", level=1)
+    for question in questions:
+        document.add_heading(_clean(question["prompt"]), level=2)
+        if question["note"]:
+            document.add_paragraph(_clean(question["note"]))
+        overall = question["overall"]
+        rows = [[label, count, share] for label, count, share in
+                zip(overall["labels"], overall["counts"], overall["shares"], strict=True)]
+        _docx_table(document, ["Answer", "Count", "Share"], rows,
+                    ["Total", overall["total"], ""], "Answers overall")
+        table = question["table"]
+        _docx_table(document, table["header"], table["rows"], table["footer"], table["title"])
+
+
 def docx_bytes(report, build, data) -> bytes:
     from docx import Document
 
@@ -63,6 +82,7 @@ def docx_bytes(report, build, data) -> bytes:
             text = quote["text"] + (f" — {quote['attribution']}" if quote["attribution"]
                                     else "")
             document.add_paragraph(_clean(text), style="Quote")
+    _docx_closed(document, data.get("closed_questions", []))
     if data["method"]:
         document.add_heading("Method notes", level=1)
         for line in method_lines(data["method"]):

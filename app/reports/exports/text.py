@@ -18,7 +18,6 @@ WITHHELD_NOTE = ("> Some feedback is governed by iwi, hapū or Pasifika groups w
                  "is not quoted.")
 ROUNDING_NOTE = ("Counts from 1 to 5 are shown as S; other counts are randomly rounded to a "
                  "multiple of 3.")
-CLOSED_NOTE = "Closed-question results: none (the feedback holds written answers only)."
 
 
 def csv_chunks(report, build, data) -> Iterator[str]:
@@ -84,6 +83,25 @@ def _breakdown(title: str, part: dict) -> list[str]:
                                                       ["Total", part["total"], ""])]
 
 
+def _closed_markdown(questions: list[dict]) -> list[str]:
+    if not questions:
+        return []
+    out = ["## Closed questions", ""]
+    for question in questions:
+        out += [f"### {md_escape(question['prompt'])}", ""]
+        if question["note"]:
+            out += [md_escape(question["note"]), ""]
+        overall = question["overall"]
+        rows = [[label, count, share] for label, count, share in
+                zip(overall["labels"], overall["counts"], overall["shares"], strict=True)]
+        table = question["table"]
+        out += ["**Answers overall**", "",
+                *_md_table(["Answer", "Count", "Share"], rows, ["Total", overall["total"], ""]),
+                f"**{md_escape(table['title'])}**", "",
+                *_md_table(table["header"], table["rows"], table["footer"])]
+    return out
+
+
 def markdown_text(data: dict) -> str:
     out = [f"# {md_escape(data['title'])}", "",
            f"{md_escape(data['consultation'])}. For {AUDIENCES[data['audience']]}.", ""]
@@ -96,7 +114,7 @@ def markdown_text(data: dict) -> str:
         for n, campaign in enumerate(data["overview"]["campaigns"], 1):
             out.append(f"- Campaign {n} ({md_escape(campaign['question'] or '')}): "
                        f"{campaign['signatories']} signatories")
-        out += ["", CLOSED_NOTE, ""]
+        out += [""]
     for theme in data["themes"]:
         out += [f"## {md_escape(theme['name'])}", ""]
         if theme["description"]:
@@ -109,6 +127,7 @@ def markdown_text(data: dict) -> str:
             if quote["attribution"]:
                 out.append(f"> — {md_escape(quote['attribution'])}")
             out.append("")
+    out += _closed_markdown(data.get("closed_questions", []))
     if data["method"]:
         out += ["## Method notes", "", *(f"- {md_escape(line)}"
                                          for line in method_lines(data["method"])), ""]

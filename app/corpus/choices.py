@@ -1,0 +1,111 @@
+"""Closed-question answers in the corpus: writing the chosen options beside their items, and
+counting them under the same consent rules as the items themselves.
+
+Writing is called by `app.corpus.operations` (record_feedback, record_new_feedback_many), never
+directly by a feature package. Counting (`choice_counts`) reads only countable items (rule 2
+of `app.corpus.rules`: a withdrawn item's choices count nowhere) and returns each count with
+the item's stakeholder group and governing group, so a report applies rule 5 (breakdown by a
+governed group only with its kaitiaki's approval) exactly as it does for theme counts.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true
+
+from app.corpus.closed import ClosedAnswer
+from app.corpus.models import FeedbackChoice, FeedbackItem, FeedbackQuestion
+from app.db import Session, utcnow
+
+
+def merged_options(current: Iterable, older: Iterable) -> list[list[str]]:
+    """CURRENT's options in order, then those of OLDER that CURRENT no longer has (answers
+    given to an earlier version of the question keep their label)."""
+    merged = [[value, label] for value, label in current]
+    known = {value for value, _label in merged}
+    merged += [[value, label] for value, label in older if value not in known]
+    return merged
+
+
+def _upsert_questions(answers: dict[tuple[int, str], ClosedAnswer]) -> None:
+    """Create or update the FeedbackQuestion of each (consultation id, question key)."""
+    if not answers:
+        return
+    keys = sorted(answers)
+    existing = {(q.consultation_id, q.question_key): q for q in Session.scalars(
+        select(FeedbackQuestion).where(
+            FeedbackQuestion.consultation_id.in_({cid for cid, _ in keys}),
+            FeedbackQuestion.question_key.in_({key for _, key in keys})))}
+    now = utcnow()
+    for (cid, key), answer in answers.items():
+        question = existing.get((cid, key))
+        options = merged_options(answer.options, question.options if question else ())
+        if question is None:
+            Session.add(FeedbackQuestion(consultation_id=cid, question_key=key,
+                                         prompt=answer.prompt, kind=answer.kind,
+                                         options=options, updated_at=now))
+        elif (question.prompt, question.kind, question.options) != (answer.prompt, answer.kind,
+                                                                    options):
+            question.prompt, question.kind, question.options = answer.prompt, answer.kind, options
+            question.updated_at = now
+    Session.flush()
+
+
+def record_choices(item: FeedbackItem, answer: ClosedAnswer) -> None:
+    """Set ITEM's chosen options to ANSWER's (replacing any it had) and keep its question's
+    label and options. ITEM must have a question key."""
+    record_choices_many([(item.id, item.consultation_id, item.question_key, answer)])
+
+
+def record_choices_many(rows: list[tuple[int, int, str | None, ClosedAnswer]]) -> None:
+    """For each (item id, consultation id, question key, answer): the item's choices become
+    the answer's. Two statements for the choices however many items (a delete, an insert)."""
+    if not rows:
+        return
+    if any(key is None for _item, _cid, key, _answer in rows):
+        raise ValueError("a closed answer needs its question key")
+    questions: dict[tuple[int, str], ClosedAnswer] = {}
+    for _item_id, cid, key, answer in rows:
+        questions[(cid, key)] = answer
+    _upsert_questions(questions)
+    item_ids = [item_id for item_id, *_ in rows]
+    Session.execute(delete(FeedbackChoice).where(FeedbackChoice.item_id.in_(item_ids)))
+    values = [{"item_id": item_id, "option": option, "rank": rank}
+              for item_id, _cid, _key, answer in rows
+              for rank, option in enumerate(answer.chosen, 1)]
+    if values:
+        Session.execute(insert(FeedbackChoice.__table__), values)
+    Session.flush()
+
+
+def closed_questions(consultation_id: int,
+                     question_keys: Iterable[str] | None = None) -> list[FeedbackQuestion]:
+    """The consultation's closed questions (those QUESTION_KEYS only, when given), by key."""
+    query = select(FeedbackQuestion).where(FeedbackQuestion.consultation_id == consultation_id)
+    if question_keys:
+        query = query.where(FeedbackQuestion.question_key.in_(sorted(set(question_keys))))
+    return list(Session.scalars(query.order_by(FeedbackQuestion.question_key)))
+
+
+def choice_counts(consultation_id: int,
+                  item_clause: ColumnElement[bool] | None = None) -> list[tuple]:
+    """Rows (question key, option value, stakeholder group, governing group id, count): how
+    many countable items of the consultation (that ITEM_CLAUSE keeps) chose each option, by
+    the items' stakeholder and governing groups. A ranking counts the option ranked first;
+    the other kinds every option chosen. Withdrawn items (consent to analysis taken back) are
+    not counted; the caller decides, with the kaitiaki approvals, which groups it may show
+    (`app.corpus.rules`, rule 5)."""
+    counted = or_(FeedbackQuestion.kind != "ranking", FeedbackChoice.rank == 1)
+    query = (select(FeedbackItem.question_key, FeedbackChoice.option,
+                    FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id,
+                    func.count(FeedbackChoice.id))
+             .join(FeedbackItem, FeedbackItem.id == FeedbackChoice.item_id)
+             .join(FeedbackQuestion,
+                   (FeedbackQuestion.consultation_id == FeedbackItem.consultation_id)
+                   & (FeedbackQuestion.question_key == FeedbackItem.question_key))
+             .where(FeedbackItem.consultation_id == consultation_id,
+                    FeedbackItem.consent_analysis.is_(True), counted,
+                    item_clause if item_clause is not None else true())
+             .group_by(FeedbackItem.question_key, FeedbackChoice.option,
+                       FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id))
+    return [tuple(row) for row in Session.execute(query)]
