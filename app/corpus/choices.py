@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.corpus.closed import ClosedAnswer
 from app.corpus.models import FeedbackChoice, FeedbackItem, FeedbackQuestion
@@ -27,25 +29,45 @@ def merged_options(current: Iterable, older: Iterable) -> list[list[str]]:
     return merged
 
 
+def _insert_missing_questions(answers: dict[tuple[int, str], ClosedAnswer]) -> None:
+    """Insert a row for each new (consultation id, question key), skipping any that exists:
+    two workers recording the first answers to a new question at once must not collide on
+    the unique key (INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike)."""
+    dialect = Session.get_bind().dialect.name
+    make_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = make_insert(FeedbackQuestion.__table__).values([
+        {"consultation_id": cid, "question_key": key, "prompt": answer.prompt,
+         "kind": answer.kind, "options": merged_options(answer.options, ()), "updated_at": now}
+        for (cid, key), answer in answers.items()])
+    Session.execute(statement.on_conflict_do_nothing(
+        index_elements=[FeedbackQuestion.consultation_id, FeedbackQuestion.question_key]))
+
+
+def _existing_questions(keys) -> dict[tuple[int, str], FeedbackQuestion]:
+    return {(q.consultation_id, q.question_key): q for q in Session.scalars(
+        select(FeedbackQuestion).where(
+            FeedbackQuestion.consultation_id.in_({cid for cid, _ in keys}),
+            FeedbackQuestion.question_key.in_({key for _, key in keys})))}
+
+
 def _upsert_questions(answers: dict[tuple[int, str], ClosedAnswer]) -> None:
     """Create or update the FeedbackQuestion of each (consultation id, question key)."""
     if not answers:
         return
     keys = sorted(answers)
-    existing = {(q.consultation_id, q.question_key): q for q in Session.scalars(
-        select(FeedbackQuestion).where(
-            FeedbackQuestion.consultation_id.in_({cid for cid, _ in keys}),
-            FeedbackQuestion.question_key.in_({key for _, key in keys})))}
+    existing = _existing_questions(keys)
+    missing = {key: answers[key] for key in keys if key not in existing}
+    if missing:
+        Session.flush()
+        _insert_missing_questions(missing)
+        existing = _existing_questions(keys)
     now = utcnow()
-    for (cid, key), answer in answers.items():
-        question = existing.get((cid, key))
-        options = merged_options(answer.options, question.options if question else ())
-        if question is None:
-            Session.add(FeedbackQuestion(consultation_id=cid, question_key=key,
-                                         prompt=answer.prompt, kind=answer.kind,
-                                         options=options, updated_at=now))
-        elif (question.prompt, question.kind, question.options) != (answer.prompt, answer.kind,
-                                                                    options):
+    for key, answer in answers.items():
+        question = existing[key]
+        options = merged_options(answer.options, question.options)
+        if (question.prompt, question.kind, question.options) != (answer.prompt, answer.kind,
+                                                                  options):
             question.prompt, question.kind, question.options = answer.prompt, answer.kind, options
             question.updated_at = now
     Session.flush()

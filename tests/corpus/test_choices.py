@@ -141,3 +141,18 @@ def test_counts_agree_with_the_batch_visibility_rules(make_consultation, make_or
             shown = stakeholder if may else None
             got[shown] = got.get(shown, 0) + number
         assert got == expected
+
+
+def test_a_question_another_worker_created_meanwhile_is_not_inserted_twice(make_consultation):
+    # Two workers recording the first answers to a new question both find it missing; the
+    # second insert must skip the row the first made, not fail on the unique key.
+    from app.corpus.choices import _insert_missing_questions
+
+    consultation = make_consultation()
+    answers = {(consultation.id, "q9"): _scale("agree", prompt="First worker")}
+    _insert_missing_questions(answers)
+    _insert_missing_questions({(consultation.id, "q9"): _scale("neutral", prompt="Second")})
+    _record(consultation, _scale("disagree", prompt="Second"), key="q9")
+    (question,) = closed_questions(consultation.id, ["q9"])
+    assert question.prompt == "Second"
+    assert _counts(consultation) == {("q9", "disagree", None): 1}
