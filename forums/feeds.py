@@ -136,6 +136,12 @@ def _absolute(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
 
+def address(endpoint: str, **values) -> str:
+    """The full address of ENDPOINT, from BASE_URL (never from the Host header of whoever
+    asked): what a feed reader is given."""
+    return _absolute(url_for(endpoint, **values))
+
+
 def render_feed(*, feed_id: str, title: str, page: str, self_url: str,
                 posts: list[ForumPost], reply_titles: bool = False) -> str:
     """The Atom document. Jinja escapes everything (the template is .xml), the post HTML

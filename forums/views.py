@@ -134,8 +134,8 @@ def space(space_id: int):
     return render_template(
         "forums/space.html", space=found, page=page, unread=unread, is_open=_is_open(found),
         following=notify.is_following(current_user, space_id=found.id), form=ButtonForm(),
-        feed_url=url_for("forums.space_feed", token=secret, space_id=found.id,
-                         _external=True) if secret else None)
+        feed_url=feeds.address("forums.space_feed", token=secret, space_id=found.id)
+        if secret else None)
 
 
 @bp.route("/spaces/<int:space_id>/new", methods=["GET", "POST"])
@@ -169,8 +169,8 @@ def thread(thread_id: int):
     view["is_moderator"] = space.can_moderate(current_user)
     view["group_choices"] = operations.group_choices(current_user)
     secret = feeds.secret_for_key(current_user.id, view["feed_salt"])
-    view["feed_url"] = url_for("forums.thread_feed", token=secret, thread_id=found.id,
-                               _external=True) if secret else None
+    view["feed_url"] = feeds.address("forums.thread_feed", token=secret,
+                                     thread_id=found.id) if secret else None
     if request.method == "GET" and view["unread"]:
         queries.mark_thread_read(current_user, found)  # first: the layout shows what is left
     if request.method == "GET" and not request.args:

@@ -141,4 +141,5 @@ def feed_settings():
         return redirect(url_for("forums.feed_settings"))
     secret = feeds.feed_secret(current_user)
     spaces = list_spaces(get_current_consultation(), current_user) if secret else []
-    return render_template("forums/feeds.html", form=form, secret=secret, spaces=spaces)
+    return render_template("forums/feeds.html", form=form, secret=secret, spaces=spaces,
+                           feed_address=feeds.address)
