@@ -123,7 +123,11 @@ def register() -> FeaturePackage:
         tasks=hooks.tasks,
         route_objects=hooks.route_objects,
         # An open space's threads are shared by every participant (the walk's are a caucus's).
-        shared_object_endpoints=frozenset({"forums.space", "forums.thread"}),
+        # A feed's key is the secret in its address, not the session: whoever holds a person's
+        # secret reads that person's feed, by design (tests/forum/test_feeds.py and
+        # test_route_walk.py prove each secret reaches only what its owner may see).
+        shared_object_endpoints=frozenset({"forums.space", "forums.thread",
+                                           "forums.space_feed", "forums.thread_feed"}),
         walk_may_404=OBJECT_ENDPOINTS,
         order=10,
     )
