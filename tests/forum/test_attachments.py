@@ -113,7 +113,7 @@ def test_only_those_who_may_read_the_post_get_its_files(space_name, forum, clien
 def test_a_waiting_posts_files_reach_only_its_author_and_the_moderators(forum, client, auth):
     operations.update_space_settings(forum.analyst, forum.open, is_premoderated=True,
                                      staff_may_enter=False)
-    author, post, attachment = _reply_with_file(forum, "open")
+    _author, post, attachment = _reply_with_file(forum, "open")
     assert post.status == "pending"
     for who in EVERYONE:
         auth.login(getattr(forum, who))
@@ -187,7 +187,7 @@ def test_the_author_removes_a_file_and_nobody_else_can(forum, client, auth, post
 
 
 def test_export_lists_a_persons_files_and_erasure_removes_them(forum, app):
-    author, post, attachment = _reply_with_file(forum, "pasifika", name="Talanoa notes.pdf")
+    author, _post, attachment = _reply_with_file(forum, "pasifika", name="Talanoa notes.pdf")
     path = _stored(attachment)
     exported = export_personal_data(app, author)["forums"]
     files = [f for p in exported["posts"] for f in p["files"]]

@@ -12,7 +12,6 @@ from forums import attachments, feeds, operations
 from forums.models import ForumAttachment
 
 from .test_attachments import PDF
-
 from .test_caucus_and_moderation import EVERYONE, MEMBERS
 
 AUTHOR_ONLY = {"forums.edit_post", "forums.delete_post", "forums.post_consent",
