@@ -18,6 +18,14 @@ SPACE_MAKERS = frozenset({"analyst", "admin"})
 ACCESS = {
     "forums.index": PUBLIC,
     "forums.unsubscribe": PUBLIC,  # the signed token in the link is the key
+    # Feed readers carry no session: the person's secret in the address is the key, and the
+    # feed shows only what that person may see now (forums/feeds.py).
+    "forums.space_feed": PUBLIC,
+    "forums.thread_feed": PUBLIC,
+    "forums.feed_settings": SIGNED_IN,
+    "forums.attachment": SIGNED_IN,
+    "forums.add_attachments": SIGNED_IN,
+    "forums.remove_attachment": SIGNED_IN,
     "forums.space": SIGNED_IN,
     "forums.new_thread": SIGNED_IN,
     "forums.thread": SIGNED_IN,
@@ -58,6 +66,10 @@ AUDIT_ACTIONS = {
     "forums.thread_unpinned": _l("Forum thread unpinned"),
     "forums.consent_changed": _l("Forum post consent changed"),
     "forums.erased": _l("Forum data erased"),
+    "forums.files_attached": _l("Files attached to a forum post"),
+    "forums.file_removed": _l("File removed from a forum post"),
+    "forums.feed_issued": _l("Forum feed addresses made"),
+    "forums.feed_revoked": _l("Forum feeds turned off"),
 }
 
 # Routes whose objects the walk fills from a caucus the walk's owner belongs to: staff and
@@ -67,7 +79,10 @@ OBJECT_ENDPOINTS = frozenset({
     "forums.space", "forums.new_thread", "forums.thread", "forums.edit_post",
     "forums.delete_post", "forums.flag_post", "forums.post_history", "forums.post_consent",
     "forums.follow_thread", "forums.follow_space", "forums.moderate_post",
-    "forums.moderate_thread", "forums.space_settings",
+    "forums.moderate_thread", "forums.space_settings", "forums.attachment",
+    "forums.add_attachments", "forums.remove_attachment",
+    # The walk's secret is bogus: 404 for everyone (tests/forum/test_feeds.py has real ones).
+    "forums.space_feed", "forums.thread_feed",
 })
 
 
@@ -102,13 +117,17 @@ def register() -> FeaturePackage:
                                      account_panel, order=10),),
         feedback_sources={"forum_post": _l("Forum post")},
         seed_demo=hooks.seed_demo,
-        secret_paths=(r"/forums/+unsubscribe/+",),
+        secret_paths=(r"/forums/+unsubscribe/+", r"/forums/+feeds/+"),
         export_personal_data=hooks.export_personal_data,
         erase_personal_data=hooks.erase_personal_data,
         tasks=hooks.tasks,
         route_objects=hooks.route_objects,
         # An open space's threads are shared by every participant (the walk's are a caucus's).
-        shared_object_endpoints=frozenset({"forums.space", "forums.thread"}),
+        # A feed's key is the secret in its address, not the session: whoever holds a person's
+        # secret reads that person's feed, by design (tests/forum/test_feeds.py and
+        # test_route_walk.py prove each secret reaches only what its owner may see).
+        shared_object_endpoints=frozenset({"forums.space", "forums.thread",
+                                           "forums.space_feed", "forums.thread_feed"}),
         walk_may_404=OBJECT_ENDPOINTS,
         order=10,
     )

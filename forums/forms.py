@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -26,6 +27,8 @@ PUBLISH_CHOICES = [
     ("working_group", _l("The working group may read my words")),
     ("public", _l("My words may appear in public reports")),
 ]
+# A hint to the browser's file picker only: the type is decided by the content (app/uploads.py).
+ACCEPT = "application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg"
 ANALYSIS_CHOICES = [("yes", _l("Yes, count and analyse what I write")),
                     ("no", _l("No, do not use what I write in the analysis"))]
 
@@ -54,6 +57,8 @@ class PostForm(FlaskForm):
     governed = BooleanField(_l("Governed by this caucus's governance group: quoting it or "
                                "breaking it down needs their kaitiaki's approval"))
     reply_to = HiddenField()
+    # The description (the limits, from the settings) is set by the view.
+    attachments = MultipleFileField(_l("Attach files (optional)"), render_kw={"accept": ACCEPT})
     consent_analysis = RadioField(_l("May the secretariat analyse what you write?"),
                                   choices=ANALYSIS_CHOICES, default="yes")
     consent_quote = RadioField(_l("May your words be quoted in reports?"),
@@ -61,6 +66,12 @@ class PostForm(FlaskForm):
     consent_publish = RadioField(_l("Who may read your words outside the forum?"),
                                  choices=PUBLISH_CHOICES, default="working_group")
     scope = ConsentFields.scope
+
+
+class AttachForm(FlaskForm):
+    """More files for a post already written (on its edit page)."""
+
+    attachments = MultipleFileField(_l("Attach more files"), render_kw={"accept": ACCEPT})
 
 
 class EditPostForm(FlaskForm):

@@ -10,8 +10,9 @@ from app.db import Session
 from app.packages import Task
 from app.privacy.audit import record_event
 from app.queries import get_current_consultation
-from forums import operations
+from forums import attachments, operations
 from forums.models import (
+    ForumFeedKey,
     ForumFlag,
     ForumFollow,
     ForumNotification,
@@ -23,6 +24,7 @@ from forums.models import (
 )
 from forums.search import unindex_post
 
+WALK_PDF = b"%PDF-1.4\n% the route walk's attachment\n%%EOF\n"
 DEMO_SCOPE = ConsentScope(analysis=True, quote="anonymous", publish="working_group")
 
 
@@ -46,8 +48,12 @@ def export_personal_data(person) -> dict:
     return {
         "posts": [{"id": p.id, "thread": p.thread.title, "text": p.body, "status": p.status,
                    "shown_as": p.identity, "written_at": p.created_at.isoformat(),
-                   "edited_at": p.edited_at.isoformat() if p.edited_at else None}
+                   "edited_at": p.edited_at.isoformat() if p.edited_at else None,
+                   "files": [{"name": a.filename, "type": a.mimetype, "bytes": a.size,
+                              "attached_at": a.created_at.isoformat()}
+                             for a in p.attachments]}
                   for p in posts],
+        "feeds_on": Session.get(ForumFeedKey, person.id) is not None,
         "preferences": None if pref is None else {
             "consent_analysis": pref.consent_analysis, "consent_quote": pref.consent_quote,
             "consent_publish": pref.consent_publish, "email_mode": pref.email_mode},
@@ -58,16 +64,17 @@ def export_personal_data(person) -> dict:
 
 def erase_personal_data(actor, person) -> None:
     """Remove PERSON's words from the forum: each post becomes a deleted placeholder with no
-    text and no history; their follows, notifications, read markers, flags and preferences
-    go. (The corpus items are the corpus's to erase.)"""
+    text, no history and no attached files; their follows, notifications, read markers, flags,
+    preferences and feed key go. (The corpus items are the corpus's to erase.)"""
     posts = Session.scalars(select(ForumPost).where(ForumPost.author_id == person.id)).unique()
     for post in posts:
         post.body = post.body_html = post.search_text = ""
         post.status = "deleted"
         unindex_post(post.id)
+        attachments.remove_files(post)
         Session.execute(delete(ForumPostRevision).where(ForumPostRevision.post_id == post.id))
         post.thread.version += 1
-    for model in (ForumFollow, ForumNotification, ForumRead):
+    for model in (ForumFollow, ForumNotification, ForumRead, ForumFeedKey):
         Session.execute(delete(model).where(model.user_id == person.id))
     Session.execute(delete(ForumFlag).where(ForumFlag.flagged_by_id == person.id))
     Session.execute(delete(ForumPreference).where(ForumPreference.user_id == person.id))
@@ -77,7 +84,8 @@ def erase_personal_data(actor, person) -> None:
 
 def route_objects(context) -> dict:
     """A caucus naming the walk's owner as a member and moderator, with their thread and
-    post in it (so the owner reaches every object route, and nobody else does)."""
+    post (with a file attached) in it (so the owner reaches every object route, and nobody
+    else does)."""
     operations.set_preference(context.owner, scope=DEMO_SCOPE)
     space = operations.create_space(context.owner, context.consultation, title="Walk caucus",
                                      kind="caucus", audience="members",
@@ -85,7 +93,9 @@ def route_objects(context) -> dict:
     thread = operations.create_thread(context.owner, space, title="Walk thread",
                                       body="Participant one's caucus words.")
     post = Session.scalars(select(ForumPost).where(ForumPost.thread_id == thread.id)).first()
-    return {"space": space, "thread": thread, "post": post}
+    checked = attachments.check_uploads([attachments.Upload("walk.pdf", WALK_PDF)])
+    attachment = attachments.attach(context.owner, post, checked)[0]
+    return {"space": space, "thread": thread, "post": post, "forum_attachment": attachment}
 
 
 def seed_demo(context) -> None:

@@ -41,6 +41,8 @@ IDENTITIES = ("named", "group")
 EMAIL_MODES = {"immediate": _l("Straight away, one email per reply"),
                "daily": _l("Once a day, in a digest"),
                "none": _l("Never: I will check the forum")}
+FILE_KINDS = {"application/pdf": _l("PDF"), "image/png": _l("PNG image"),
+              "image/jpeg": _l("JPEG image")}
 # Staff who moderate open spaces, and caucus spaces whose settings let staff in.
 MODERATING_ROLES = ("analyst", "facilitator")
 
@@ -214,6 +216,10 @@ class ForumPost(Base):
 
     thread: Mapped[ForumThread] = relationship(lazy="joined")
     author: Mapped[User | None] = relationship(lazy="joined")
+    # Loaded with the thread's posts in one query (queries.thread_posts); the rows go with the
+    # post in the database, the files by operations (attachments.remove_files).
+    attachments: Mapped[list[ForumAttachment]] = relationship(
+        order_by="ForumAttachment.id", passive_deletes=True, back_populates="post")
 
     def can_view(self, user) -> bool:
         """Published posts to whoever sees the space; pending and hidden ones to their author
@@ -241,6 +247,60 @@ class ForumPost(Base):
                 return f"{group} ({name})"
             return group
         return name
+
+
+class ForumAttachment(Base):
+    """A file attached to a post: a PDF, PNG or JPEG kept under the instance folder with a random
+    name (forums/attachments.py); FILENAME is only the label its author gave it."""
+
+    __tablename__ = "forum_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"),
+                                         index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    mimetype: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    post: Mapped[ForumPost] = relationship(back_populates="attachments")
+
+    @property
+    def kind_label(self) -> str:
+        return str(FILE_KINDS.get(self.mimetype, self.mimetype))
+
+    @property
+    def size_label(self) -> str:
+        if self.size < 1024 * 1024:
+            return str(_l("%(size)s KB", size=max(1, round(self.size / 1024))))
+        return str(_l("%(size)s MB", size=f"{self.size / 1024 / 1024:.1f}"))
+
+    def can_view(self, user) -> bool:
+        """Whoever may read its post, while the post is not deleted: a hidden or waiting post's
+        files only to its author and the moderators (as the post itself)."""
+        return self.post.status != "deleted" and self.post.can_view(user)
+
+    def can_edit(self, user) -> bool:
+        return self.post.can_edit(user)
+
+
+class ForumFeedKey(Base):
+    """A person's key to their forum feeds, which feed readers fetch with no session. The
+    secret in the feed addresses is derived from SECRET_KEY and SALT (forums/feeds.py), so the
+    page can show the person their addresses; the table alone gives no one a working address
+    (it holds the secret's SHA-256, for looking it up, and the salt). A new salt makes every
+    old address stop working; turning feeds off deletes the row."""
+
+    __tablename__ = "forum_feed_key"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class ForumPostRevision(Base):

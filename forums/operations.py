@@ -16,9 +16,9 @@ from app.errors import OperationRefused
 from app.models import STAKEHOLDER_GROUPS, Consultation, User
 from app.privacy.audit import record_event
 from app.sanitize import markdown_to_html, plain_text
-from forums import cache
+from forums import attachments, cache
 from forums.models import (
-        ForumPost,
+    ForumPost,
     ForumPostRevision,
     ForumPreference,
     ForumSpace,
@@ -229,11 +229,13 @@ def _new_post(actor: User, thread: ForumThread, *, body: str, identity: str,
 def create_thread(actor: User, space: ForumSpace, *, title: str, body: str,
                   identity: str = "named", group_key: str | None = None,
                   scope: ConsentScope | None = None, governed: bool = False,
-                  ip: str = "") -> ForumThread:
-    """Start a thread in SPACE with its opening post. Refuses a space ACTOR is not in, a closed
-    consultation, an empty or over-long title or message, and a post with no consent given."""
+                  files: list[attachments.Upload] = (), ip: str = "") -> ForumThread:
+    """Start a thread in SPACE with its opening post (and FILES attached to it). Refuses a space
+    ACTOR is not in, a closed consultation, an empty or over-long title or message, a post with
+    no consent given, and files `attachments.check_uploads` refuses."""
     _check_may_post(actor, space)
     title = check_text(title, field="title", limit=MAX_TITLE, what=_("title"))
+    checked = attachments.check_uploads(list(files))
     now = utcnow()
     thread = ForumThread(space_id=space.id, title=title, author_id=actor.id, created_at=now,
                          last_activity_at=now, reply_count=0, version=1)
@@ -242,6 +244,7 @@ def create_thread(actor: User, space: ForumSpace, *, title: str, body: str,
     Session.flush()
     post = _new_post(actor, thread, body=body, identity=identity, group_key=group_key,
                      scope=scope, governed=governed, reply_to=None, title=title)
+    attachments.attach(actor, post, checked, ip=ip)
     record_event(actor, "forums.thread_created", target=thread, ip=ip,
                  detail={"post_id": post.id, "status": post.status})
     from forums.notify import notify_new_post
@@ -253,16 +256,18 @@ def create_thread(actor: User, space: ForumSpace, *, title: str, body: str,
 def reply(actor: User, thread: ForumThread, *, body: str, identity: str = "named",
           group_key: str | None = None, scope: ConsentScope | None = None,
           governed: bool = False, reply_to: ForumPost | None = None,
-          ip: str = "") -> ForumPost:
-    """Reply in THREAD (to REPLY_TO when given). Refuses like create_thread, and a locked
-    thread (moderators may still post in one)."""
+          files: list[attachments.Upload] = (), ip: str = "") -> ForumPost:
+    """Reply in THREAD (to REPLY_TO when given, with FILES attached). Refuses like
+    create_thread, and a locked thread (moderators may still post in one)."""
     _check_may_post(actor, thread.space)
     if thread.is_locked and not thread.space.can_moderate(actor):
         raise OperationRefused(_("This thread is locked: no new replies can be added."))
     if reply_to is not None and (reply_to.thread_id != thread.id or not reply_to.can_view(actor)):
         raise OperationRefused(_("The post you are answering is not in this thread."))
+    checked = attachments.check_uploads(list(files))
     post = _new_post(actor, thread, body=body, identity=identity, group_key=group_key,
                      scope=scope, governed=governed, reply_to=reply_to)
+    attachments.attach(actor, post, checked, ip=ip)
     if post.status == "published":
         thread.reply_count += 1
         thread.last_activity_at = post.created_at
@@ -327,8 +332,8 @@ def edit_post(actor: User, post: ForumPost, *, body: str, revision: int,
 
 
 def delete_post(actor: User, post: ForumPost, *, ip: str = "") -> None:
-    """The author deletes a post: a placeholder stays, the text is gone from the forum and its
-    consent is withdrawn in the corpus (history stays for moderators)."""
+    """The author deletes a post: a placeholder stays, the text and attached files are gone from
+    the forum and its consent is withdrawn in the corpus (history stays for moderators)."""
     if not post.can_edit(actor):
         raise OperationRefused(_("Only the author may delete this post."))
     check_open(Session.get(Consultation, post.thread.space.consultation_id))
@@ -336,6 +341,7 @@ def delete_post(actor: User, post: ForumPost, *, ip: str = "") -> None:
     post.status = "deleted"
     post.edited_at = utcnow()
     unindex_post(post.id)
+    attachments.remove_files(post)
     if post.feedback_item_id is not None:
         item = Session.get(FeedbackItem, post.feedback_item_id)
         if item.consent_analysis or item.consent_quote != "none" or item.consent_publish != "none":

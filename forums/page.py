@@ -99,7 +99,7 @@ def content_key(thread: ForumThread, space: ForumSpace, viewer, view: dict) -> t
     return (thread.id, "page", thread.created_at.isoformat(), thread.version, space.title,
             space.governance_group_id is None, viewer.id, viewer.display_name,
             tuple(view["group_choices"]), str(get_locale() or ""), view["following"],
-            view["ask_consent"], view["is_open"], view["is_moderator"])
+            view["ask_consent"], view["is_open"], view["is_moderator"], view["feed_url"])
 
 
 def cached_content(thread: ForumThread, space: ForumSpace, viewer, view: dict,
@@ -145,7 +145,8 @@ def cached_page(thread: ForumThread, space: ForumSpace, viewer, view: dict,
     if html is None:
         content = _content_with_placeholders(thread, space, viewer, view, build_form)
         with _PlaceholderToken(nonce=True):
-            html = render_template("forums/thread.html", thread=thread, content=content)
+            html = render_template("forums/thread.html", thread=thread, content=content,
+                                   feed_url=view["feed_url"])
         cache.put(key, html)
     return with_token(html).replace(NONCE_PLACEHOLDER, csp_nonce())
 
@@ -158,4 +159,4 @@ def render_content(thread: ForumThread, space: ForumSpace, viewer, view: dict, *
                            posts_html=posts, form=form, preview=preview,
                            is_moderator=view["is_moderator"], is_open=view["is_open"],
                            ask_consent=view["ask_consent"], following=view["following"],
-                           button=ButtonForm())
+                           feed_url=view["feed_url"], button=ButtonForm())

@@ -8,11 +8,12 @@ from datetime import UTC
 from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased, defaultload
+from sqlalchemy.orm import aliased, defaultload, selectinload
 
 from app.db import Session, utcnow
 from app.models import Consultation
 from forums.models import (
+    ForumFeedKey,
     ForumFlag,
     ForumFollow,
     ForumPost,
@@ -64,10 +65,12 @@ def unread_thread_ids(user, thread_ids: list[int]) -> set[int]:
 
 
 def thread_posts(thread: ForumThread) -> list[ForumPost]:
-    """Every post of THREAD in order, authors loaded (one query)."""
+    """Every post of THREAD in order, authors loaded (one query), and their files (one
+    more)."""
     return list(Session.scalars(select(ForumPost).where(ForumPost.thread_id == thread.id)
                                 .order_by(ForumPost.created_at, ForumPost.id)
-                                .options(_AUTHOR_ONLY)).unique())
+                                .options(_AUTHOR_ONLY, selectinload(ForumPost.attachments)))
+                .unique())
 
 
 @functools.cache
@@ -83,9 +86,12 @@ def _thread_for_reader_stmt():
                                ForumFollow.thread_id == thread_id,
                                ForumFollow.space_id.is_(None))
     has_preference = exists().where(ForumPreference.user_id == user_id)
+    feed_salt = select(ForumFeedKey.salt).where(ForumFeedKey.user_id == user_id) \
+        .scalar_subquery()
     space = aliased(ForumSpace)
     return (select(ForumThread, read_at.label("read_at"), following.label("following"),
-                   has_preference.label("has_preference"), Consultation.status,
+                   has_preference.label("has_preference"), feed_salt.label("feed_salt"),
+                   Consultation.status,
                    Consultation.opens_at, Consultation.closes_at)
             .join(space, space.id == ForumThread.space_id)
             .join(Consultation, Consultation.id == space.consultation_id)
@@ -95,8 +101,9 @@ def _thread_for_reader_stmt():
 
 def thread_for_reader(thread_id: int, user) -> tuple[ForumThread | None, dict]:
     """THREAD_ID's thread and, in the same query, USER's view of it: whether they follow it,
-    have a consent default, have read it up to its last activity, and whether the
-    consultation is open (else the forum is read-only). (None, {}) when there is no such
+    have a consent default, have read it up to its last activity, their feed key's salt (None
+    when their feeds are off), and whether the consultation is open (else the forum is
+    read-only). (None, {}) when there is no such
     thread; the caller still checks that USER may see it."""
     row = Session.execute(_thread_for_reader_stmt(),
                           {"user_id": user.id, "thread_id": thread_id}).unique().one_or_none()
@@ -109,7 +116,8 @@ def thread_for_reader(thread_id: int, user) -> tuple[ForumThread | None, dict]:
         read = read.replace(tzinfo=UTC)
     return thread, {"following": bool(row.following), "ask_consent": not row.has_preference,
                     "is_open": row.status == "open" and row.opens_at <= now < row.closes_at,
-                    "unread": read is None or read < thread.last_activity_at}
+                    "unread": read is None or read < thread.last_activity_at,
+                    "feed_salt": row.feed_salt}
 
 
 def mark_thread_read(user, thread: ForumThread) -> None:

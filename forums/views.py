@@ -19,8 +19,8 @@ from app.sanitize import markdown_to_html
 from app.web.pagination import paginate
 from app.web.refusals import show_refusal
 from app.web.requests import client_ip, requested_page
-from forums import notify, operations, queries
-from forums.forms import ButtonForm, EditPostForm, PostForm
+from forums import attachments, feeds, notify, operations, queries
+from forums.forms import AttachForm, ButtonForm, EditPostForm, PostForm
 from forums.models import ForumPost, ForumSpace, ForumThread
 from forums.page import cached_content, cached_page, render_content, with_token
 
@@ -58,6 +58,9 @@ def _post_form(space: ForumSpace, *, with_title: bool) -> PostForm:
         (f"group:{key}", _("As “a member of %(group)s”: other participants do not see my "
                            "name, the moderators do", group=STAKEHOLDER_GROUPS[key]))
         for key in operations.group_choices(current_user)]
+    from forums.views_files import limits_hint
+
+    form.attachments.description = limits_hint()
     if not with_title:
         del form.title
     if space.governance_group_id is None:
@@ -71,6 +74,9 @@ def _submit_post(form: PostForm, space: ForumSpace, *, thread: ForumThread | Non
     asked = operations.default_scope(current_user) is None
     scope = form.scope() if asked else None
     governed = bool(form.governed.data) if "governed" in form else False
+    from forums.views_files import uploads_of
+
+    files = uploads_of(form.attachments)
     try:
         if asked:
             operations.set_preference(current_user, scope=scope)
@@ -78,7 +84,7 @@ def _submit_post(form: PostForm, space: ForumSpace, *, thread: ForumThread | Non
             created = operations.create_thread(
                 current_user, space, title=form.title.data, body=form.body.data,
                 identity=identity, group_key=group_key or None, scope=scope,
-                governed=governed, ip=client_ip())
+                governed=governed, files=files, ip=client_ip())
             post_id, thread_id = None, created.id
         else:
             answered = None
@@ -90,7 +96,7 @@ def _submit_post(form: PostForm, space: ForumSpace, *, thread: ForumThread | Non
             created = operations.reply(current_user, thread, body=form.body.data,
                                        identity=identity, group_key=group_key or None,
                                        scope=scope, governed=governed, reply_to=answered,
-                                       ip=client_ip())
+                                       files=files, ip=client_ip())
             post_id, thread_id = created.id, thread.id
     except OperationRefused as error:
         show_refusal(form, error)
@@ -124,9 +130,12 @@ def space(space_id: int):
     found = _space(space_id)
     page = paginate(queries.threads_stmt(found), requested_page(), THREADS_PER_PAGE)
     unread = queries.unread_thread_ids(current_user, [t.id for t in page.items])
+    secret = feeds.feed_secret(current_user)
     return render_template(
         "forums/space.html", space=found, page=page, unread=unread, is_open=_is_open(found),
-        following=notify.is_following(current_user, space_id=found.id), form=ButtonForm())
+        following=notify.is_following(current_user, space_id=found.id), form=ButtonForm(),
+        feed_url=feeds.address("forums.space_feed", token=secret, space_id=found.id)
+        if secret else None)
 
 
 @bp.route("/spaces/<int:space_id>/new", methods=["GET", "POST"])
@@ -159,6 +168,9 @@ def thread(thread_id: int):
     space = found.space
     view["is_moderator"] = space.can_moderate(current_user)
     view["group_choices"] = operations.group_choices(current_user)
+    secret = feeds.secret_for_key(current_user.id, view["feed_salt"])
+    view["feed_url"] = feeds.address("forums.thread_feed", token=secret,
+                                     thread_id=found.id) if secret else None
     if request.method == "GET" and view["unread"]:
         queries.mark_thread_read(current_user, found)  # first: the layout shows what is left
     if request.method == "GET" and not request.args:
@@ -181,7 +193,8 @@ def thread(thread_id: int):
             _quote_into(form, found, request.args.get("quote", type=int))
         content = with_token(render_content(found, space, current_user, view, form=form,
                                             preview=preview))
-    return render_template("forums/thread.html", thread=found, content=content)
+    return render_template("forums/thread.html", thread=found, content=content,
+                           feed_url=view["feed_url"])
 
 
 def _quote_into(form: PostForm, thread: ForumThread, post_id: int) -> None:
@@ -221,7 +234,13 @@ def edit_post(post_id: int):
                 flash(_("Your post is saved."), "success")
                 return redirect(url_for("forums.thread", thread_id=post.thread_id)
                                 + f"#post-{post.id}")
-    return render_template("forums/edit_post.html", post=post, form=form, preview=preview)
+    from forums.views_files import limits_hint
+
+    attach_form = AttachForm()
+    attach_form.attachments.description = limits_hint()
+    return render_template("forums/edit_post.html", post=post, form=form, preview=preview,
+                           attach_form=attach_form, button=ButtonForm(),
+                           max_files=attachments.max_files())
 
 
 @bp.post("/posts/<int:post_id>/delete")

@@ -296,3 +296,6 @@ def unsubscribe(token: str):
         Session.commit()
         return render_template("forums/unsubscribe.html", done=True)
     return render_template("forums/unsubscribe.html", token=token)
+
+
+from forums import views_files  # noqa: F401  (attached files and feeds, same blueprint)

@@ -17,6 +17,7 @@ from app.corpus.scope import PUBLISH_LEVELS, QUOTE_LEVELS, ConsentScope
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
+from app.uploads import check_document
 from workshops.interview_models import (
     CONSENT_METHODS,
     CorrectionRequest,
@@ -25,12 +26,6 @@ from workshops.interview_models import (
     InterviewNoteRevision,
 )
 
-# What a consent form may be, told by its first bytes (never by its name or declared type).
-FORM_SIGNATURES = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-)
 DEFAULT_RETENTION_DAYS = 365
 
 
@@ -67,12 +62,10 @@ def schedule_interview(actor, consultation, *, scheduled_at: datetime, interview
 
 
 def check_consent_form(content: bytes) -> tuple[str, str]:
-    """(mimetype, suffix) of an acceptable form; refuses anything not a PDF, PNG or JPEG."""
-    for signature, mimetype, suffix in FORM_SIGNATURES:
-        if content.startswith(signature):
-            return mimetype, suffix
-    raise OperationRefused(_("The consent form must be a PDF, PNG or JPEG file."),
-                           field="consent_form")
+    """(mimetype, suffix) of an acceptable form; refuses anything not a PDF, PNG or JPEG (told
+    by its first bytes, never by its name or declared type: app/uploads.py)."""
+    return check_document(content, field="consent_form",
+                          message=_("The consent form must be a PDF, PNG or JPEG file."))
 
 
 def record_consent(actor, interview: Interview, scope: ConsentScope, *, method: str,

@@ -1,6 +1,6 @@
 """The forum in a real browser: a participant's journey (start a thread, reply, edit, follow, get
 a notification), a moderator hiding a post and its author seeing why, axe over every forum page,
-and the reply form used by keyboard alone."""
+the reply form used by keyboard alone, and attaching files (a hostile file name included)."""
 from __future__ import annotations
 
 import re
@@ -135,7 +135,7 @@ def _forum_pages() -> dict[str, list[str]]:
                         f"/forums/spaces/{space_id}/new", f"/forums/threads/{thread.id}",
                         f"/forums/threads/{thread.id}?quote={opening.id}",
                         f"/forums/posts/{opening.id}/flag", "/forums/notifications",
-                        "/forums/preferences", "/forums/search?q=whanau",
+                        "/forums/preferences", "/forums/feeds", "/forums/search?q=whanau",
                         "/forums/search?q=nothing-matches-this"],
         "analyst": ["/forums/moderation", "/forums/spaces/new", f"/forums/threads/{thread.id}",
                     f"/forums/spaces/{space_id}/settings"],
@@ -180,3 +180,57 @@ def test_the_thread_page_keeps_what_was_typed_when_a_reply_is_refused(page, sign
     page.get_by_role("button", name="Post").click()
     expect(page.get_by_role("alert").first).to_be_visible()
     assert re.fullmatch("x{20001}", page.locator("#body").input_value())
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+HOSTILE = "<img src=x onerror=alert(1)>report.pdf"
+
+
+def test_a_participant_attaches_files_and_readers_see_and_fetch_them(page, sign_in, axe):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    title = f"Files {uuid.uuid4().hex[:8]}"
+    sign_in("participant")
+    _start_thread(page, title, "A thread to attach to.")
+    # A file that is not what its name says is refused, keeping the typed words.
+    page.locator("#body").fill("My reply with the hui minutes.")
+    page.get_by_label("Attach files (optional)").set_input_files(
+        [{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"<html>no</html>"}])
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_role("alert").first).to_contain_text("is not a PDF, PNG or JPEG")
+    assert page.locator("#body").input_value() == "My reply with the hui minutes."
+    page.get_by_label("Attach files (optional)").set_input_files([
+        {"name": "Hui minutes.pdf", "mimeType": "application/pdf", "buffer": PDF},
+        {"name": HOSTILE, "mimeType": "application/pdf", "buffer": PDF}])
+    page.get_by_role("button", name="Post").click()
+    post = page.locator(".forum-post", has_text="My reply with the hui minutes.")
+    expect(post.get_by_role("link", name="Hui minutes.pdf")).to_be_visible()
+    expect(post.get_by_role("link", name=HOSTILE)).to_be_visible()  # shown as text
+    assert page.locator(".forum-post img[src=x]").count() == 0 and not dialogs
+    violations = [v for v in axe.run(page).response["violations"] if v["impact"] in SERIOUS]
+    assert not violations, describe(violations)
+    href = post.get_by_role("link", name="Hui minutes.pdf").get_attribute("href")
+    thread_url = page.url.split("#")[0]
+
+    page.context.clear_cookies()
+    sign_in("participant2")
+    page.goto(thread_url)
+    expect(page.get_by_role("link", name="Hui minutes.pdf")).to_be_visible()
+    response = page.request.get(href)
+    assert response.status == 200 and response.body() == PDF
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+    # The author removes one from the post's edit page (axe-clean too).
+    page.context.clear_cookies()
+    sign_in("participant")
+    page.goto(thread_url)
+    page.locator(".forum-post", has_text="My reply with the hui minutes.") \
+        .get_by_role("link", name="Edit").click()
+    violations = [v for v in axe.run(page).response["violations"] if v["impact"] in SERIOUS]
+    assert not violations, describe(violations)
+    page.get_by_role("button", name=f"Remove {HOSTILE}").click()
+    expect(page.get_by_text("The file is removed.")).to_be_visible()
+    expect(page.get_by_role("link", name=HOSTILE)).to_have_count(0)
+    assert not dialogs

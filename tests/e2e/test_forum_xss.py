@@ -1,8 +1,8 @@
 """Cross-site scripting through the forum, in Chromium: more than a hundred payloads (script
 tags, event handlers, javascript: and data: URLs, SVG, encoded and polyglot forms) as thread
-titles, post bodies, a display name and an organisation name, shown on the thread page, the
-space's thread list, search results, notifications and the digest email. No dialog may open and
-no injected element (marked data-xss) may appear."""
+titles, post bodies, attached files' names, a display name and an organisation name, shown on
+the thread page, the space's thread list, search results, notifications and the digest email.
+No dialog may open and no injected element (marked data-xss) may appear."""
 from __future__ import annotations
 
 import itertools
@@ -15,12 +15,13 @@ from sqlalchemy import select
 from app.db import Session
 from app.models import Membership, Organisation, User
 from app.web.emails import render_email
-from forums import notify, operations
+from forums import attachments, notify, operations
 from forums.hooks import DEMO_SCOPE
 from forums.models import ForumNotification, ForumSpace
 
 from .conftest import demo_email
 
+PDF = b"%PDF-1.4\n%%EOF\n"
 MARK = "zqxss"  # a word in every payload, so search finds them all
 CORE = [
     "<script data-xss>alert(1)</script>",
@@ -127,7 +128,8 @@ def xss_forum(live_server):
                                           body="Replies follow.")
         notify.set_following(reader, True, thread=thread)
         for payload in PAYLOADS:
-            operations.reply(author, thread, body=payload)
+            operations.reply(author, thread, body=payload,
+                             files=[attachments.Upload(payload[:100] + ".pdf", PDF)])
         Session.commit()
         yield {"space": space.id, "thread": thread.id, "reader": reader.id}
 
@@ -167,6 +169,7 @@ def test_no_payload_runs_or_injects_anywhere_in_the_forum(page, sign_in, xss_for
     page.goto(f"/forums/threads/{xss_forum['thread']}")
     assert page.locator(".forum-post").count() >= len(PAYLOADS)
     assert page.get_by_text("onerror=alert(1)").count() > 0
+    assert page.locator(".forum-attachments a").count() >= len(PAYLOADS)
 
 
 def test_the_check_really_catches_an_injected_element(page):
