@@ -151,7 +151,7 @@ class Config:
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         # The largest request body accepted, uploads included; anything bigger is answered
         # with the "That upload is too large" page (413) before a byte of it is parsed.
-        self.MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 10)
+        self.MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 20)
         if self.MAX_UPLOAD_MB < 1:
             raise ValueError("MAX_UPLOAD_MB must be at least 1 (megabytes)")
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'forums_0003'
-down_revision = 'analysis_0003'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ MB = 1024 * 1024
 
 def test_max_upload_mb_defaults_to_10_and_sets_max_content_length(monkeypatch):
     monkeypatch.delenv("MAX_UPLOAD_MB", raising=False)
-    assert Config().MAX_CONTENT_LENGTH == 10 * MB
+    assert Config().MAX_CONTENT_LENGTH == 20 * MB
     monkeypatch.setenv("MAX_UPLOAD_MB", "25")
     config = Config()
     assert config.MAX_UPLOAD_MB == 25 and config.MAX_CONTENT_LENGTH == 25 * MB
