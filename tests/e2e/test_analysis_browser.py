@@ -129,7 +129,7 @@ def test_the_analyst_picks_another_consultation_and_every_page_follows(page, sig
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")  # the button after the list
     assert f"consultation={older.slug}" in page.url
-    expect(page.get_by_text("Older water policy").first).to_be_visible()
+    expect(page.locator("p.eyebrow")).to_have_text("Older water policy")
     page.get_by_role("link", name="Codebook", exact=True).click()
     assert f"consultation={older.slug}" in page.url
     expect(page.get_by_label("Consultation", exact=True)).to_have_value(older.slug)
