@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from app.analysis.coding import suggest
 from app.analysis.models import CandidateTheme, Codebook, Coding, DiscoveryRun, Theme
@@ -188,7 +188,7 @@ def suggest_members(candidate: CandidateTheme, theme: Theme) -> int:
     members = json.loads(candidate.member_item_ids or "[]")
     scores = json.loads(candidate.member_scores or "[]")
     similarity = dict(zip(members, scores, strict=True)) if len(scores) == len(members) else {}
-    version = discovery_version(run)
+    version, now = discovery_version(run), utcnow()
     already = select(Coding.item_id).where(Coding.theme_id == theme.id)
     stored = 0
     for start in range(0, len(members), SUGGEST_BATCH):
@@ -197,13 +197,20 @@ def suggest_members(candidate: CandidateTheme, theme: Theme) -> int:
                               .with_only_columns(FeedbackItem.id)
                               .where(FeedbackItem.id.in_(batch), FeedbackItem.id.not_in(already))
                               .order_by(FeedbackItem.id)).all()
-        for item_id in ids:
-            score = similarity.get(item_id)
-            suggest(item_id, theme.id, model_version=version,
-                    confidence=None if score is None else min(1.0, max(0.0, float(score))))
-            stored += 1
-        Session.flush()
+        # One executemany per batch, not an object per coding: a parent theme of a national
+        # consultation can have a hundred thousand members, coded in the analyst's request.
+        rows = [{"item_id": item_id, "theme_id": theme.id, "origin": "model",
+                 "status": "suggested", "model_version": version, "created_at": now,
+                 "confidence": _confidence(similarity.get(item_id))} for item_id in ids]
+        if rows:
+            Session.execute(insert(Coding), rows)
+        stored += len(rows)
+    Session.flush()
     return stored
+
+
+def _confidence(similarity: float | None) -> float | None:
+    return None if similarity is None else min(1.0, max(0.0, float(similarity)))
 
 
 def drop_candidate(actor, candidate: CandidateTheme) -> None:
