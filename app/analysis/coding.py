@@ -127,10 +127,13 @@ def mark_evidence_rich(actor, item: FeedbackItem, evidence_rich: bool) -> ItemAn
 # ---------------------------------------------------------------- model suggestions
 
 
-def suggest(item_id: int, theme_id: int, *, model_version: str, confidence: float) -> Coding:
-    """A model's suggestion (the assisted-coding job): pending until an analyst reviews it."""
+def suggest(item_id: int, theme_id: int, *, model_version: str,
+            confidence: float | None) -> Coding:
+    """A model's suggestion (the assisted-coding job, or a promoted discovery theme): pending
+    until an analyst reviews it. CONFIDENCE None: the model gave none (an old discovery)."""
     coding = Coding(item_id=item_id, theme_id=theme_id, origin="model", status="suggested",
-                    model_version=model_version[:80], confidence=float(confidence),
+                    model_version=model_version[:80],
+                    confidence=None if confidence is None else float(confidence),
                     created_at=utcnow())
     Session.add(coding)
     return coding

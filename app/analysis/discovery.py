@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from app.analysis.coding import suggest
 from app.analysis.models import CandidateTheme, Codebook, Coding, DiscoveryRun, Theme
@@ -27,6 +27,7 @@ Progress = Callable[[float, str], None]
 MIN_TRAINING_ITEMS = 20
 MAX_SUGGESTIONS_PER_ITEM = 3
 MIN_CONFIDENCE = 0.2
+SUGGEST_BATCH = 500  # member ids per query when a promotion suggests its theme
 
 
 def quotable_ids(consultation_id: int) -> set[int]:
@@ -100,12 +101,16 @@ def run_discovery(run: DiscoveryRun, progress: Progress | None = None) -> Discov
         redundant[first].append([second, round(float(similarity), 3)])
         redundant[second].append([first, round(float(similarity), 3)])
     for theme in found.themes:
-        items = sorted({item for key in theme.member_keys for item in members.get(key, [])})
+        similarity = {item: score for key, score in zip(theme.member_keys,
+                                                        theme.member_similarity, strict=True)
+                      for item in members.get(key, [])}
+        items = sorted(similarity)
         quotes = [key for key in theme.quote_keys if key > 0 and key in quotable][:5]
         Session.add(CandidateTheme(
             run_id=run.id, key=theme.key, parent_key=theme.parent_key, label=theme.label[:200],
             key_phrases=json.dumps(theme.key_phrases, ensure_ascii=False),
             summary=theme.summary, size=int(theme.size), member_item_ids=json.dumps(items),
+            member_scores=json.dumps([similarity[item] for item in items]),
             quote_item_ids=json.dumps(quotes), redundant_with=json.dumps(redundant[theme.key])))
     run.model_version = found.model_version[:120]
     run.item_count = sum(doc.weight for doc in docs)
@@ -133,9 +138,11 @@ def _decide(actor, candidate: CandidateTheme, status: str, theme: Theme | None) 
 
 
 def promote_candidate(actor, candidate: CandidateTheme, codebook: Codebook,
-                      name: str | None = None) -> Theme:
+                      name: str | None = None) -> tuple[Theme, int]:
     """Make CANDIDATE a theme of the codebook: under its parent's theme when the parent was
-    promoted, else at the top level; its summary becomes the description."""
+    promoted, else at the top level; its summary becomes the description. Its members are
+    suggested the new theme (see suggest_members). Returns the theme and the number of
+    suggestions."""
     refuse_unless_analyst(actor)
     _check_new(candidate)
     parent = None
@@ -150,16 +157,60 @@ def promote_candidate(actor, candidate: CandidateTheme, codebook: Codebook,
     theme = create_theme(actor, codebook, name=(name or candidate.label)[:120],
                          description=candidate.summary, parent=parent)
     _decide(actor, candidate, "promoted", theme)
-    return theme
+    return theme, suggest_members(candidate, theme)
 
 
-def merge_candidate(actor, candidate: CandidateTheme, theme: Theme) -> None:
-    """Record that CANDIDATE is what THEME (already in the codebook) covers."""
+def merge_candidate(actor, candidate: CandidateTheme, theme: Theme) -> int:
+    """Record that CANDIDATE is what THEME (already in the codebook) covers, and suggest
+    THEME for its members (see suggest_members); the number of suggestions."""
     refuse_unless_analyst(actor)
     _check_new(candidate)
     if not theme.is_active:
         raise OperationRefused(_("That theme is no longer in the codebook."), field="target")
     _decide(actor, candidate, "merged", theme)
+    return suggest_members(candidate, theme)
+
+
+def discovery_version(run: DiscoveryRun) -> str:
+    """What a promotion's codings name as the model that made them: the run, its method and
+    seed, and the embedding model's version (Coding.model_version holds 80 characters)."""
+    return f"discovery-{run.id}:{run.method}:seed{run.seed}:{run.model_version}"[:80]
+
+
+def suggest_members(candidate: CandidateTheme, theme: Theme) -> int:
+    """Suggest THEME for every member of CANDIDATE, as the discovery model's codings (origin
+    model, pending review like assisted coding's), each with the member's similarity to the
+    candidate's centre as its confidence. Members no longer countable (consent withdrawn,
+    deleted, or moved out of the consultation) get nothing, nor do members that already have
+    any coding of THEME (applied, suggested, or rejected by an analyst). Flushes; returns
+    the number of suggestions stored."""
+    run = candidate.run
+    members = json.loads(candidate.member_item_ids or "[]")
+    scores = json.loads(candidate.member_scores or "[]")
+    similarity = dict(zip(members, scores, strict=True)) if len(scores) == len(members) else {}
+    version, now = discovery_version(run), utcnow()
+    already = select(Coding.item_id).where(Coding.theme_id == theme.id)
+    stored = 0
+    for start in range(0, len(members), SUGGEST_BATCH):
+        batch = members[start:start + SUGGEST_BATCH]
+        ids = Session.scalars(countable_items(run.consultation_id)
+                              .with_only_columns(FeedbackItem.id)
+                              .where(FeedbackItem.id.in_(batch), FeedbackItem.id.not_in(already))
+                              .order_by(FeedbackItem.id)).all()
+        # One executemany per batch, not an object per coding: a parent theme of a national
+        # consultation can have a hundred thousand members, coded in the analyst's request.
+        rows = [{"item_id": item_id, "theme_id": theme.id, "origin": "model",
+                 "status": "suggested", "model_version": version, "created_at": now,
+                 "confidence": _confidence(similarity.get(item_id))} for item_id in ids]
+        if rows:
+            Session.execute(insert(Coding), rows)
+        stored += len(rows)
+    Session.flush()
+    return stored
+
+
+def _confidence(similarity: float | None) -> float | None:
+    return None if similarity is None else min(1.0, max(0.0, float(similarity)))
 
 
 def drop_candidate(actor, candidate: CandidateTheme) -> None:
@@ -204,8 +255,11 @@ def suggest_for(assistant, items: list[FeedbackItem], active_ids: set[int]) -> i
     """Store the assistant's best suggestions for ITEMS; the number stored (flushes)."""
     stored = 0
     for item, predictions in zip(items, assistant.predict([i.text for i in items]), strict=True):
-        chosen = [(theme_id, confidence) for theme_id, confidence in predictions
-                  if theme_id in active_ids and confidence >= MIN_CONFIDENCE]
+        # The assistant's own choice (the best theme, and those nearly as likely: the rule
+        # bench/RESULTS.md measures), less any below the floor.
+        chosen = [(theme_id, confidence) for theme_id, confidence in assistant.choose(
+                      [(t, c) for t, c in predictions if t in active_ids])
+                  if confidence >= MIN_CONFIDENCE]
         for theme_id, confidence in chosen[:MAX_SUGGESTIONS_PER_ITEM]:
             suggest(item.id, theme_id, model_version=assistant.version,
                     confidence=min(1.0, max(0.0, float(confidence))))

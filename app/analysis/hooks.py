@@ -2,6 +2,8 @@
 objects its URLs name."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sqlalchemy import select
 
 from app.analysis import operations as ops
@@ -33,8 +35,12 @@ def tasks(person) -> list:
         ~coded_clause(codebook.id if codebook else None)))
     pending = Session.scalar(select(func.count()).select_from(
         pending_suggestions(consultation.id).subquery()))
-    return [Task(_l("Feedback items to code"), uncoded or 0, "/analysis/items?uncoded=1"),
-            Task(_l("Theme suggestions to review"), pending or 0, "/analysis/suggestions")]
+    # The links name the consultation the counts are for (an analyst may have chosen another).
+    slug = quote(consultation.slug)
+    return [Task(_l("Feedback items to code"), uncoded or 0,
+                 f"/analysis/items?uncoded=1&consultation={slug}"),
+            Task(_l("Theme suggestions to review"), pending or 0,
+                 f"/analysis/suggestions?consultation={slug}")]
 
 
 def route_objects(context) -> dict:

@@ -210,7 +210,8 @@ class DiscoveryRun(Base):
 class CandidateTheme(Base):
     """A theme a discovery run proposes ("3" a parent, "3.1" its child): label, key phrases,
     an extractive summary, quotes (quotable items only) and its members, until an analyst
-    promotes it into the codebook, merges it into a theme there, or drops it."""
+    promotes it into the codebook, merges it into a theme there, or drops it. Promoting or
+    merging suggests the theme for its members (model codings for analysts to review)."""
 
     __tablename__ = "candidate_theme"
     __table_args__ = (
@@ -228,6 +229,9 @@ class CandidateTheme(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     size: Mapped[int] = mapped_column(Integer, default=0)  # campaigns counted once per member
     member_item_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of item ids
+    # JSON list beside member_item_ids: each member's cosine similarity to the theme's centre
+    # (the confidence of the codings a promotion suggests); "[]" for runs stored before it.
+    member_scores: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     quote_item_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON, quotable items
     redundant_with: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[key, similarity]]
     status: Mapped[str] = mapped_column(String(10), default="new")

@@ -122,21 +122,26 @@ def review_candidate(run_id: int, candidate_id: int):
     action = request.form.get("action")
     if not form.validate_on_submit() or action not in ("promote", "merge", "drop"):
         abort(400)
+    suggested = 0
     try:
         if action == "promote":
-            discovery.promote_candidate(current_user, candidate, codebook)
+            _theme, suggested = discovery.promote_candidate(current_user, candidate, codebook)
         elif action == "merge":
             if not form.target.data:
                 raise OperationRefused(_("Choose the theme to merge it into."))
-            discovery.merge_candidate(current_user, candidate,
-                                      theme_or_404(codebook, int(form.target.data)))
+            suggested = discovery.merge_candidate(current_user, candidate,
+                                                  theme_or_404(codebook, int(form.target.data)))
         else:
             discovery.drop_candidate(current_user, candidate)
     except OperationRefused as error:
         show_refusal(None, error)
         return redirect(url_for("analysis.discovery_run", run_id=run.id))
     Session.commit()
-    flash(_("“%(label)s”: %(what)s.", label=candidate.label, what={
+    message = _("“%(label)s”: %(what)s.", label=candidate.label, what={
         "promote": _("added to the codebook"), "merge": _("merged into the theme"),
-        "drop": _("dropped")}[action]), "success")
+        "drop": _("dropped")}[action])
+    if action != "drop":
+        message += " " + _("Its %(n)s items are suggested the theme: review them under "
+                           "Suggestions.", n=suggested)
+    flash(message, "success")
     return redirect(url_for("analysis.discovery_run", run_id=run.id) + f"#candidate-{candidate.id}")

@@ -170,3 +170,124 @@ def test_themes_discover_command(app, consultation, corpus):
     wrong = app.test_cli_runner().invoke(args=[
         "themes", "discover", "--consultation", consultation.slug, "--method", "magic"])
     assert wrong.exit_code != 0 and "Unknown method 'magic'" in wrong.output
+
+
+# ---------------------------------------------------------------- promoting codes the members
+
+
+def _members(candidate) -> list[int]:
+    return json.loads(candidate.member_item_ids)
+
+
+def _suggestions(theme) -> list[Coding]:
+    return list(Session.scalars(select(Coding).where(Coding.theme_id == theme.id)
+                                .order_by(Coding.item_id)))
+
+
+@pytest.fixture
+def found(analyst, consultation, corpus):
+    run = discovery.start_run(analyst, consultation, method=METHOD, seed=0)
+    discovery.run_discovery(run)
+    Session.commit()
+    return run, list(Session.scalars(select(CandidateTheme).where(
+        CandidateTheme.run_id == run.id).order_by(CandidateTheme.id)))
+
+
+def test_a_discovery_stores_each_members_similarity_to_its_theme(found):
+    _run, candidates = found
+    for candidate in candidates:
+        scores = json.loads(candidate.member_scores)
+        assert len(scores) == len(_members(candidate)) > 0
+        assert all(-1.0 <= score <= 1.0 for score in scores)
+        assert max(scores) > 0.3  # the members lie near the centre of their own theme
+
+
+def test_promoting_suggests_the_theme_for_every_member_with_provenance(
+        client, csrf_token, analyst, consultation, found):
+    run, candidates = found
+    candidate = candidates[0]
+    url = f"/analysis/discovery/{run.id}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    response = client.post(f"{url}/candidates/{candidate.id}",
+                           data={"csrf_token": token, "action": "promote"})
+    assert response.status_code == 302
+    theme = Session.get(Theme, Session.get(CandidateTheme, candidate.id).theme_id)
+    codings = _suggestions(theme)
+    assert [c.item_id for c in codings] == _members(candidate)
+    similarity = dict(zip(_members(candidate), json.loads(candidate.member_scores),
+                          strict=True))
+    for coding in codings:
+        assert (coding.origin, coding.status, coding.coder_id) == ("model", "suggested", None)
+        assert coding.model_version.startswith(f"discovery-{run.id}:{METHOD}:seed0:")
+        assert coding.confidence == pytest.approx(max(0.0, similarity[coding.item_id]))
+    flashed = client.get(url).get_data(as_text=True)
+    assert f"Its {len(codings)} items are suggested the theme" in flashed
+    # They wait on the suggestions page, where the analyst accepts them as any suggestion.
+    page = client.get("/analysis/suggestions").get_data(as_text=True)
+    token = csrf_token(page)
+    response = client.post("/analysis/suggestions", data={
+        "csrf_token": token, "coding_ids": [str(c.id) for c in codings[:2]],
+        "decision": "accept"})
+    assert response.status_code == 302
+    accepted = [Session.get(Coding, c.id) for c in codings[:2]]
+    assert all(c.status == "applied" and c.reviewed_by_id == analyst.id for c in accepted)
+    assert all(c.origin == "model" and c.model_version.startswith("discovery-")
+               for c in accepted)
+
+
+def test_withdrawn_and_vanished_members_get_no_coding(analyst, consultation, found, make_user):
+    from app.corpus.models import FeedbackItem
+    from app.corpus.operations import withdraw_consent
+
+    _run, candidates = found
+    candidate = candidates[0]
+    members = _members(candidate)
+    assert len(members) >= 3
+    withdrawn = Session.get(FeedbackItem, members[0])
+    giver = make_user("participant")
+    withdrawn.author_id = giver.id  # the giver, signed in, withdraws through the corpus
+    withdraw_consent(giver, withdrawn)
+    Session.delete(Session.get(FeedbackItem, members[1]))
+    Session.flush()
+    book = ops.get_or_create_codebook(analyst, consultation)
+    theme, count = discovery.promote_candidate(analyst, candidate, book)
+    coded = [c.item_id for c in _suggestions(theme)]
+    assert members[0] not in coded and members[1] not in coded
+    assert coded == members[2:]
+    assert count == len(members) - 2
+
+
+def test_merging_suggests_the_existing_theme_once_per_item(analyst, consultation, found):
+    _run, candidates = found
+    candidate = candidates[0]
+    members = _members(candidate)
+    book = ops.get_or_create_codebook(analyst, consultation)
+    theme = ops.create_theme(analyst, book, name="Already here")
+    from app.corpus.models import FeedbackItem
+
+    apply_themes(analyst, Session.get(FeedbackItem, members[0]), book, [theme])
+    rejected = Coding(item_id=members[1], theme_id=theme.id, origin="model", status="rejected",
+                      model_version="assist-lr-old", confidence=0.4, reviewed_by_id=analyst.id)
+    Session.add(rejected)
+    Session.flush()
+    count = discovery.merge_candidate(analyst, candidate, theme)
+    assert count == len(members) - 2
+    by_item = {}
+    for coding in _suggestions(theme):
+        by_item.setdefault(coding.item_id, []).append(coding)
+    assert all(len(codings) == 1 for codings in by_item.values())  # no second coding
+    assert [c.origin for c in by_item[members[0]]] == ["analyst"]
+    assert [c.status for c in by_item[members[1]]] == ["rejected"]  # the analyst's "no" holds
+    assert all(by_item[item][0].status == "suggested" for item in members[2:])
+
+
+def test_a_candidate_of_an_older_run_without_scores_is_suggested_without_confidence(
+        analyst, consultation, found):
+    _run, candidates = found
+    candidate = candidates[0]
+    candidate.member_scores = "[]"  # as runs stored before the scores were kept
+    book = ops.get_or_create_codebook(analyst, consultation)
+    theme, count = discovery.promote_candidate(analyst, candidate, book)
+    codings = _suggestions(theme)
+    assert count == len(codings) == len(_members(candidate))
+    assert all(c.confidence is None for c in codings)

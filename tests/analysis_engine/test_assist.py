@@ -52,3 +52,28 @@ def test_a_theme_every_item_has_is_always_suggested():
 def test_nothing_to_learn_from_is_refused():
     with pytest.raises(ValueError):
         train_assistant([], [])
+
+
+def test_choose_keeps_the_best_and_those_nearly_as_likely():
+    from app.analysis.engine.assist import choose
+
+    ranked = [(7, 0.6), (3, 0.3), (5, 0.2), (9, 0.05)]
+    assert choose(ranked, 0.5) == [(7, 0.6), (3, 0.3)]
+    assert choose(ranked, 0.3) == [(7, 0.6), (3, 0.3), (5, 0.2)]
+    assert choose(ranked, 1.0) == [(7, 0.6)]
+    assert choose([(4, 0.01)], 0.9) == [(4, 0.01)]  # the best, however unsure
+    assert choose([], 0.5) == []
+
+
+def test_the_rule_is_chosen_by_cross_validation_on_the_training_items_only():
+    from app.analysis.engine.assist import DEFAULT_RELATIVE, RELATIVE_GRID
+
+    texts, labels = _split(120, seed=14)
+    assistant = train_assistant(texts, labels, embedding="tfidf")
+    assert assistant.relative in RELATIVE_GRID
+    suggested = assistant.suggest(texts[:5])
+    ranked = assistant.predict(texts[:5])
+    assert suggested == [{t for t, c in r if c >= assistant.relative * r[0][1]}
+                         for r in ranked]
+    few = train_assistant(texts[:10], labels[:10], embedding="tfidf")
+    assert few.relative == DEFAULT_RELATIVE  # too few items to split into folds

@@ -105,3 +105,37 @@ def test_selecting_words_codes_only_that_span(page, sign_in):
     coding = Session.scalars(select(Coding).where(Coding.item_id == item_id)).one()
     assert (coding.span_start, coding.span_end, coding.span_text) == (
         start, start + len(words), words)
+
+
+def test_the_analyst_picks_another_consultation_and_every_page_follows(page, sign_in, axe):
+    """With a second consultation to analyse, the picker appears (axe-clean, usable by
+    keyboard), and the section's links then stay on the chosen consultation."""
+    from datetime import timedelta
+    from uuid import uuid4
+
+    from app.db import utcnow
+    from app.models import Consultation
+
+    now = utcnow()
+    older = Consultation(slug=f"older-{uuid4().hex[:8]}", title="Older water policy",
+                         status="closed", opens_at=now - timedelta(days=90),
+                         closes_at=now - timedelta(days=60))
+    Session.add(older)
+    Session.commit()
+    sign_in("analyst")
+    page.goto("/analysis/")
+    no_violations(axe, page)
+    picker = page.get_by_label("Consultation", exact=True)
+    picker.select_option(label="Older water policy")
+    picker.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # the button after the list
+    assert f"consultation={older.slug}" in page.url
+    expect(page.locator("p.eyebrow")).to_have_text("Older water policy")
+    page.get_by_role("link", name="Codebook", exact=True).click()
+    assert f"consultation={older.slug}" in page.url
+    expect(page.get_by_label("Consultation", exact=True)).to_have_value(older.slug)
+    no_violations(axe, page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    no_violations(axe, page)

@@ -189,6 +189,8 @@ def _theme(key: str, parent_key: str | None, rows: np.ndarray, scores: np.ndarra
     quotable_rows = np.array([r for r in rows if groups[r].quotable_keys], dtype=np.int64)
     texts = [g.text for g in groups]
     quote_rows = label.pick_quotes(quotable_rows, vectors, centre, texts)
+    norms = np.maximum(np.linalg.norm(vectors[rows], axis=1), 1e-12)
+    similarity = np.clip((vectors[rows] @ centre) / norms, -1.0, 1.0)
     return CandidateTheme(
         key=key,
         parent_key=parent_key,
@@ -198,6 +200,8 @@ def _theme(key: str, parent_key: str | None, rows: np.ndarray, scores: np.ndarra
         quote_keys=[groups[r].quotable_keys[0] for r in quote_rows],
         summary=label.summarise([texts[r] for r in quote_rows], phrases),
         size=int(sum(groups[r].weight for r in rows)),
+        member_similarity=[round(float(s), 4) for s, r in zip(similarity, rows, strict=True)
+                           for _ in groups[r].keys],
     )
 
 

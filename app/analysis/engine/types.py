@@ -28,6 +28,9 @@ class CandidateTheme:
     quote_keys: list[int]  # 3-5 doc keys, quotable docs only (fewer when it has fewer)
     summary: str  # extractive: sentences of quotable members, or the key phrases
     size: int  # the sum of the members' weights
+    # Beside member_keys: each member's cosine similarity to the theme's centre, in [-1, 1]
+    # (how typical of the theme it is; a promotion's confidence in coding it).
+    member_similarity: list[float] = field(default_factory=list)
 
 
 @dataclass
