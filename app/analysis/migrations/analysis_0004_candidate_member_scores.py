@@ -5,14 +5,14 @@ similarity to the theme's centre as the confidence: the discovery stores them be
 member ids. Runs stored before this have none ('[]'): their suggestions carry no confidence.
 
 Revision ID: analysis_0004
-Revises: analysis_0003
+Revises: forums_0003
 Create Date: 2026-11-29 15:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'analysis_0004'
-down_revision = 'analysis_0003'
+down_revision = 'forums_0003'
 branch_labels = None
 depends_on = None
 
