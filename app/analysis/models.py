@@ -124,6 +124,10 @@ class Coding(Base):
         # The method notes' agreement lookups (items two analysts coded; reviewed model
         # suggestions) read this index instead of every coding.
         Index("ix_coding_origin_status_item", "origin", "status", "item_id", "coder_id"),
+        # A report's per-theme counts and the method notes' coded-item counts read an item's
+        # codings from this index alone (migration reports_0002).
+        Index("ix_coding_item_status_theme", "item_id", "status", "theme_id", "stance",
+              "origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -126,6 +126,9 @@ def choice_counts(consultation_id: int,
                    (FeedbackQuestion.consultation_id == FeedbackItem.consultation_id)
                    & (FeedbackQuestion.question_key == FeedbackItem.question_key))
              .where(FeedbackItem.consultation_id == consultation_id,
+                    # Named by item too, so the planner starts from the choices (only closed
+                    # answers have any) rather than from every item of the consultation.
+                    FeedbackItem.id.in_(select(FeedbackChoice.item_id)),
                     FeedbackItem.consent_analysis.is_(True), counted,
                     item_clause if item_clause is not None else true())
              .group_by(FeedbackItem.question_key, FeedbackChoice.option,
