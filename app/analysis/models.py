@@ -6,6 +6,7 @@ them. Columns may be added, never renamed or dropped.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -47,6 +48,12 @@ class Codebook(Base):
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A random value that database triggers replace whenever a coding, a theme or an item's
+    # countability changes (app/analysis/stamps.py): the method notes' figures are cached
+    # under it. Read it with a query, never from a loaded object (the ORM does not see the
+    # triggers' writes).
+    coding_stamp: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8),
+                                              server_default="")
 
     themes: Mapped[list[Theme]] = relationship(
         back_populates="codebook", order_by="Theme.position", cascade="all, delete-orphan",
@@ -124,6 +131,10 @@ class Coding(Base):
         # The method notes' agreement lookups (items two analysts coded; reviewed model
         # suggestions) read this index instead of every coding.
         Index("ix_coding_origin_status_item", "origin", "status", "item_id", "coder_id"),
+        # A report's per-theme counts and the method notes' coded-item counts read an item's
+        # codings from this index alone (migration reports_0002).
+        Index("ix_coding_item_status_theme", "item_id", "status", "theme_id", "stance",
+              "origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -145,7 +145,7 @@ def countable_total(consultation_id: int) -> int:
 
 def method_notes(consultation_id: int) -> MethodNotes:
     codebook = current_codebook(consultation_id)
-    analysts, model, pending = _coded_item_counts(consultation_id)
+    analysts, model, pending, agreement, model_figures = coding_figures(consultation_id)
     return MethodNotes(
         codebook_version=codebook.version if codebook else None,
         items_total=countable_total(consultation_id),
@@ -153,9 +153,40 @@ def method_notes(consultation_id: int) -> MethodNotes:
         items_coded_by_model_accepted=model,
         suggestions_pending=pending,
         last_discovery=last_discovery(consultation_id),
-        analyst_agreement=analyst_agreement(consultation_id),
-        model_agreement=model_agreement(consultation_id),
+        analyst_agreement=agreement,
+        model_agreement=model_figures,
     )
+
+
+# (database, consultation id) -> (coding stamp, figures): the coded-item counts and agreement
+# figures read every coding of the consultation; they are computed again only when the
+# codebook's coding stamp has moved (a trigger moves it with every change they depend on).
+_FIGURES: dict[tuple[str, int], tuple[tuple, tuple]] = {}
+
+
+def coding_stamp(consultation_id: int) -> tuple | None:
+    """(codebook id, its coding stamp), read from the database (not from a loaded object, so
+    the triggers' latest write is seen), or None when the consultation has no codebook."""
+    row = Session.execute(select(Codebook.id, Codebook.coding_stamp).where(
+        Codebook.consultation_id == consultation_id)).one_or_none()
+    return None if row is None else tuple(row)
+
+
+def coding_figures(consultation_id: int) -> tuple:
+    """(items coded by analysts, items with an accepted model coding, items with a pending
+    suggestion, analyst agreement, model agreement), cached under the coding stamp."""
+    Session.flush()  # pending codings first, so the triggers have moved the stamp
+    stamp = coding_stamp(consultation_id)
+    key = (Session.connection().engine.url.render_as_string(hide_password=True),
+           consultation_id)
+    cached = _FIGURES.get(key)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    figures = (*_coded_item_counts(consultation_id), analyst_agreement(consultation_id),
+               model_agreement(consultation_id))
+    if stamp is not None:
+        _FIGURES[key] = (stamp, figures)
+    return figures
 
 
 def last_discovery(consultation_id: int) -> LastDiscovery | None:

@@ -126,8 +126,31 @@ def choice_counts(consultation_id: int,
                    (FeedbackQuestion.consultation_id == FeedbackItem.consultation_id)
                    & (FeedbackQuestion.question_key == FeedbackItem.question_key))
              .where(FeedbackItem.consultation_id == consultation_id,
+                    # Named by item too, so the planner starts from the choices (only closed
+                    # answers have any) rather than from every item of the consultation.
+                    FeedbackItem.id.in_(select(FeedbackChoice.item_id)),
                     FeedbackItem.consent_analysis.is_(True), counted,
                     item_clause if item_clause is not None else true())
              .group_by(FeedbackItem.question_key, FeedbackChoice.option,
                        FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id))
+    return [tuple(row) for row in Session.execute(query)]
+
+
+def rank_counts(consultation_id: int,
+                item_clause: ColumnElement[bool] | None = None) -> list[tuple]:
+    """Rows (question key, option value, rank, count): how many countable items of the
+    consultation (that ITEM_CLAUSE keeps) placed each option of a ranking question at each
+    rank. Not broken down by group, so it needs no kaitiaki approval (as an overall count)."""
+    query = (select(FeedbackItem.question_key, FeedbackChoice.option, FeedbackChoice.rank,
+                    func.count(FeedbackChoice.id))
+             .join(FeedbackItem, FeedbackItem.id == FeedbackChoice.item_id)
+             .join(FeedbackQuestion,
+                   (FeedbackQuestion.consultation_id == FeedbackItem.consultation_id)
+                   & (FeedbackQuestion.question_key == FeedbackItem.question_key))
+             .where(FeedbackItem.consultation_id == consultation_id,
+                    FeedbackItem.id.in_(select(FeedbackChoice.item_id)),
+                    FeedbackItem.consent_analysis.is_(True),
+                    FeedbackQuestion.kind == "ranking",
+                    item_clause if item_clause is not None else true())
+             .group_by(FeedbackItem.question_key, FeedbackChoice.option, FeedbackChoice.rank))
     return [tuple(row) for row in Session.execute(query)]

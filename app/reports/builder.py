@@ -32,7 +32,7 @@ from app.corpus.sources import source_label
 from app.corpus.visibility import load_approvals, visible_items
 from app.db import Session, utcnow
 from app.models import STAKEHOLDER_GROUPS, Consultation
-from app.reports.closed import closed_results
+from app.reports.closed import closed_results, question_tables
 from app.reports.coded import theme_counts
 from app.reports.confidentiality import SUPPRESSED, protect_count
 from app.reports.filters import ReportFilters
@@ -140,7 +140,7 @@ def build_content(report, progress: Progress | None = None) -> tuple[dict, Build
         "consultation": Session.get(Consultation, cid).title,
         "built_at": utcnow().isoformat(),
         "tables": [overview["participation"], mentions, stances,
-                   *(result["table"] for result in closed)],
+                   *(table for result in closed for table in question_tables(result))],
         "overview": overview,
         "themes": [_theme_section(theme, mentions, stances, quotes.get(theme.id, []))
                    for theme in themes],

@@ -16,8 +16,9 @@ from app.db import Session
 from app.reports.participation import campaign_member, group_key
 
 
-def _where(cid: int, filters, theme_ids):
-    return (Coding.status == "applied", Coding.theme_id.in_(sorted(theme_ids) or [-1]),
+def _where(cid: int, filters, theme_ids, *, theme_seek: bool = True):
+    theme = Coding.theme_id if theme_seek else Coding.theme_id + 0
+    return (Coding.status == "applied", theme.in_(sorted(theme_ids) or [-1]),
             FeedbackItem.consultation_id == cid, FeedbackItem.consent_analysis.is_(True),
             filters.item_clause())
 
@@ -29,15 +30,21 @@ def theme_counts(cid: int, filters, theme_ids, approvals) -> tuple[dict, dict, d
     by_group: dict = defaultdict(int)
     by_stance: dict = defaultdict(int)
     unapproved: dict = defaultdict(set)
-    where = _where(cid, filters, theme_ids)
+    where = _where(cid, filters, theme_ids, theme_seek=False)
     # One row per (item, theme) first, so an item counts once per theme (under one stance:
-    # the least, when spans of it were given different ones), then counted by cell: one scan.
+    # the least, when spans of it were given different ones), then counted by cell. The item
+    # comes first and is grouped by the columns of ix_feedback_item_report before its id, and
+    # its codings come from ix_coding_item_status_theme, so the per-item step reads index
+    # pages in their own order and sorts nothing; the theme is tested as an expression, so
+    # SQLite checks it in the index entry it has read rather than seeking once per theme.
     per_item = (select(Coding.theme_id, FeedbackItem.stakeholder_group,
                        FeedbackItem.governed_by_id, func.min(Coding.stance).label("stance"))
-                .join(FeedbackItem, FeedbackItem.id == Coding.item_id)
+                .select_from(FeedbackItem)
+                .join(Coding, FeedbackItem.id == Coding.item_id)
                 .where(*where, FeedbackItem.campaign_id.is_(None))
-                .group_by(Coding.item_id, Coding.theme_id, FeedbackItem.stakeholder_group,
-                          FeedbackItem.governed_by_id).subquery())
+                .group_by(FeedbackItem.source, FeedbackItem.stakeholder_group,
+                          FeedbackItem.governed_by_id, FeedbackItem.id, Coding.theme_id)
+                .subquery())
     cells = (select(per_item.c.theme_id, per_item.c.stakeholder_group,
                     per_item.c.governed_by_id, per_item.c.stance, func.count())
              .group_by(per_item.c.theme_id, per_item.c.stakeholder_group,
@@ -45,7 +52,7 @@ def theme_counts(cid: int, filters, theme_ids, approvals) -> tuple[dict, dict, d
     for theme_id, group, governed_by, stance, number in Session.execute(cells):
         _count_group(by_group, unapproved, theme_id, group, governed_by, number, approvals)
         by_stance[(theme_id, stance or "none")] += number
-    _campaigns(cid, where, by_group, by_stance, unapproved, approvals)
+    _campaigns(cid, _where(cid, filters, theme_ids), by_group, by_stance, unapproved, approvals)
     return by_group, by_stance, unapproved
 
 

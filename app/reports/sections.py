@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 
+from app.reports.closed import question_tables
+
 
 def section_keys(data: dict) -> list[tuple[str, str]]:
     """(key, label) of every section a report has, in order."""
@@ -23,7 +25,8 @@ def only_sections(data: dict, keys: list[str] | None) -> dict:
     chosen["themes"] = [t for t in data["themes"] if f"theme-{t['id']}" in wanted]
     chosen["closed_questions"] = [q for q in data.get("closed_questions", [])
                                   if q["section"] in wanted]
-    closed_tables = {q["table"]["key"]: q["section"] for q in data.get("closed_questions", [])}
+    closed_tables = {table["key"]: q["section"] for q in data.get("closed_questions", [])
+                     for table in question_tables(q)}
     if "overview" not in wanted:
         chosen["overview"] = None
     if "method" not in wanted:

@@ -26,6 +26,8 @@ WORKING_GROUP_ONLY = "WG-ONLY quote for the working group"
 PUBLIC_QUOTE = "PUBLIC-QUOTE anyone may read this"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 CLOSED_PROMPT = f"Agencies should state a purpose first {XSS}"
+RANK_PROMPT = f"Rank the priorities {XSS}"
+PRIORITIES = (("a", "Privacy"), ("b", "Speed"), ("c", "Cost"), ("d", "Reach"))
 SCALE = (("strongly_agree", "Strongly agree"), ("agree", "Agree"), ("neutral", "Neutral"),
          ("disagree", "Disagree"), ("strongly_disagree", "Strongly disagree"),
          ("dont_know", "Don't know"))
@@ -69,6 +71,19 @@ def add_closed_answers(scenario, ngo, gov, iwi) -> None:
         add_answer(consultation, iwi, "strongly_agree", governed_by=scenario.group)
     for _ in range(7):
         add_answer(consultation, ngo, "disagree", analysis=False)
+
+
+def add_ranking_answers(consultation, organisation) -> None:
+    """q6, a ranking: 10 people rank Privacy, Speed, Cost; 4 rank Speed, Privacy (small
+    cells: Privacy at rank 2, Speed at rank 1); 3 withdrawn people are the only ones who rank
+    Reach (first) and the only ones with a fourth rank (so Reach shows 0 and there is no
+    "Rank 4")."""
+    for chosen, times, analysis in ((("a", "b", "c"), 10, True), (("b", "a"), 4, True),
+                                    (("d", "c", "b", "a"), 3, False)):
+        for _ in range(times):
+            add_item(consultation, organisation, "My ranking", question_key="q6",
+                     quote="none", analysis=analysis,
+                     closed=ClosedAnswer.of(RANK_PROMPT, "ranking", PRIORITIES, chosen))
 
 
 def code(item, theme, stance="supports"):

@@ -12,7 +12,14 @@ from app.reports.operations import build_report, create_report, is_current
 from app.reports.sections import section_keys
 from app.reports.tables import table_cells
 
-from .conftest import CLOSED_PROMPT, FORBIDDEN, PUBLIC_QUOTE, WORKING_GROUP_ONLY
+from .conftest import (
+    CLOSED_PROMPT,
+    FORBIDDEN,
+    PUBLIC_QUOTE,
+    RANK_PROMPT,
+    WORKING_GROUP_ONLY,
+    add_ranking_answers,
+)
 
 
 @pytest.fixture
@@ -110,6 +117,38 @@ def test_closed_question_counts_follow_consent_and_confidentiality(analyst, scen
                                  for count in overall["counts"]]
     (entry,) = build.data["withheld"]
     assert entry["breakdown"]
+
+
+def test_a_ranking_question_counts_each_option_at_each_rank(analyst, scenario, make_org):
+    """q6: first choices as for any question, and a second protected table of how often each
+    option was placed at each rank; withdrawn rankings nowhere (not even their rank 4)."""
+    from app.reports.sections import only_sections
+
+    add_ranking_answers(scenario.consultation, make_org("Ranking Trust", "ngo"))
+    Session.flush()
+    _, build = _build(analyst, scenario)
+    question = next(q for q in build.data["closed_questions"] if q["key"] == "q6")
+    assert question["kind"] == "ranking" and "each rank" in question["note"]
+    first = dict(zip(question["overall"]["labels"], question["overall"]["counts"],
+                     strict=True))
+    # First choices: Privacy 10, Speed 4 (so both suppressed in the group table), Reach none.
+    assert first["Speed"] == SUPPRESSED and first["Reach"] == 0
+    ranks = question["ranks"]
+    assert ranks in build.data["tables"] and RANK_PROMPT in ranks["title"]
+    assert ranks["header"] == ["Answer", "Rank 1", "Rank 2", "Rank 3", "Total"]
+    rows = {row[0]: row[1:] for row in ranks["rows"]}
+    assert list(rows) == ["Privacy", "Speed", "Cost", "Reach"]
+    # 4 put Speed first and Privacy second: suppressed, with their row partners (the 10s).
+    assert rows["Privacy"][:2] == [SUPPRESSED, SUPPRESSED]
+    assert rows["Speed"][:2] == [SUPPRESSED, SUPPRESSED]
+    assert rows["Cost"][:3] == [0, 0, rows["Cost"][2]] and rows["Cost"][2] in (9, 12)
+    assert rows["Reach"] == [0, 0, 0, 0]
+    for value in table_cells(ranks):
+        assert value == SUPPRESSED or (value % 3 == 0 and value not in range(1, 6))
+    # The rank table goes with its question's section, and only with it.
+    kept = only_sections(build.data, [question["section"]])
+    assert ranks in kept["tables"]
+    assert ranks not in only_sections(build.data, ["overview"])["tables"]
 
 
 def test_the_questions_filter_narrows_closed_questions(analyst, scenario):

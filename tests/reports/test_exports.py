@@ -19,7 +19,14 @@ from app.reports.exports import EXPORTERS, export_content
 from app.reports.filters import ReportFilters
 from app.reports.operations import build_report, create_report
 
-from .conftest import CLOSED_PROMPT, FORBIDDEN, PUBLIC_QUOTE, WORKING_GROUP_ONLY, XSS
+from .conftest import (
+    CLOSED_PROMPT,
+    FORBIDDEN,
+    PUBLIC_QUOTE,
+    WORKING_GROUP_ONLY,
+    XSS,
+    add_ranking_answers,
+)
 
 TABLE_FORMATS = ("html", "docx", "xlsx", "md")
 SAFE_CELL = re.compile(r"^(S|–|\d+%|)$")
@@ -144,6 +151,36 @@ def test_the_pdf_has_the_closed_questions_with_no_small_count(built, tmp_path):
     # The figures: lines that are a number alone (pdftotext puts each table cell on its own).
     numbers = [int(line) for line in section.split("\n") if line.strip().isdigit()]
     assert numbers and all(n % 3 == 0 and n not in range(1, 6) for n in numbers), numbers
+
+
+@pytest.mark.parametrize("audience", ["working_group", "public"])
+@pytest.mark.parametrize("fmt", [*TABLE_FORMATS, "pdf"])
+def test_a_ranking_question_has_its_rank_table_with_no_small_count(built, scenario, make_org,
+                                                                   fmt, audience, tmp_path):
+    """A ranking's options × ranks table is in every format with tables, and none of its
+    counts (4 people ranked Speed first and Privacy second) is published unsuppressed."""
+    from app.db import Session
+
+    add_ranking_answers(scenario.consultation, make_org("Ranking Trust", "ngo"))
+    Session.flush()
+    report, build = built(audience)
+    data = _bytes(report, build, fmt)
+    if fmt == "pdf":
+        text = text_of(fmt, data, tmp_path)
+        part = text.split("times placed at each rank", 1)[1].split("Method notes", 1)[0]
+        assert "Rank 3" in part and "Rank 4" not in part
+        numbers = [int(line) for line in part.split("\n") if line.strip().isdigit()]
+        assert numbers and all(n % 3 == 0 and n not in range(1, 6) for n in numbers), numbers
+        return
+    cells = table_cells(fmt, data)
+    assert all(_safe_count(cell) for cell in cells), [c for c in cells if not _safe_count(c)]
+    if fmt == "xlsx":  # a sheet per table, named by it (31 characters at most)
+        sheets = load_workbook(io.BytesIO(data), read_only=True).sheetnames
+        assert "Rank the priorities <script>ale" in sheets, sheets
+        return
+    text = text_of(fmt, data, tmp_path)
+    assert "(times placed at each rank)" in text and "Rank 3" in text
+    assert "Rank 4" not in text  # only withdrawn people gave a fourth rank
 
 
 def test_each_closed_question_chart_names_itself_beside_its_table(built):

@@ -6,6 +6,7 @@ import io
 import re
 import tempfile
 
+from app.reports.closed import question_tables
 from app.reports.exports.text import method_lines
 from app.reports.items import item_header, visible_item_rows
 from app.spreadsheets import Sheet, write_xlsx
@@ -46,8 +47,9 @@ def _docx_closed(document, questions: list[dict]) -> None:
                 zip(overall["labels"], overall["counts"], overall["shares"], strict=True)]
         _docx_table(document, ["Answer", "Count", "Share"], rows,
                     ["Total", overall["total"], ""], "Answers overall")
-        table = question["table"]
-        _docx_table(document, table["header"], table["rows"], table["footer"], table["title"])
+        for table in question_tables(question):
+            _docx_table(document, table["header"], table["rows"], table["footer"],
+                        table["title"])
 
 
 def docx_bytes(report, build, data) -> bytes:

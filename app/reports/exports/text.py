@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from app.analysis.exchange import codebook_qdc
 from app.analysis.queries import current_codebook
+from app.reports.closed import question_tables
 from app.reports.items import item_header, visible_item_rows
 from app.spreadsheets import escape_cell, iter_csv
 
@@ -94,11 +95,11 @@ def _closed_markdown(questions: list[dict]) -> list[str]:
         overall = question["overall"]
         rows = [[label, count, share] for label, count, share in
                 zip(overall["labels"], overall["counts"], overall["shares"], strict=True)]
-        table = question["table"]
         out += ["**Answers overall**", "",
-                *_md_table(["Answer", "Count", "Share"], rows, ["Total", overall["total"], ""]),
-                f"**{md_escape(table['title'])}**", "",
-                *_md_table(table["header"], table["rows"], table["footer"])]
+                *_md_table(["Answer", "Count", "Share"], rows, ["Total", overall["total"], ""])]
+        for table in question_tables(question):
+            out += [f"**{md_escape(table['title'])}**", "",
+                    *_md_table(table["header"], table["rows"], table["footer"])]
     return out
 
 
