@@ -293,7 +293,7 @@ def render(figures: dict, command: str, load_before: str) -> str:
          "counts walk each countable item's codings in index order with no per-item sort; the "
          "closed-question counts start from the choices; the method notes' coded-item counts "
          "and agreement figures are cached under `codebook.coding_stamp`, which database "
-         "triggers (migration analysis_0004) move with every coding, theme or countability "
+         "triggers (migration analysis_0005) move with every coding, theme or countability "
          "change. Earlier, branch `reportsperf` took the build from 32.41 s (7.04 s of CPU) "
          "at load 5-9 to the figures above."),
         END_MARK,

@@ -7,13 +7,13 @@ feedback_item (consultation_id, consent_analysis, campaign_id, source, stakehold
 governed_by_id) and coding (item_id, status, theme_id, stance, origin).
 
 Revision ID: reports_0002
-Revises: 0009
+Revises: analysis_0004
 Create Date: 2026-12-04 10:00:00
 """
 from alembic import op
 
 revision = 'reports_0002'
-down_revision = '0009'
+down_revision = 'analysis_0004'
 branch_labels = None
 depends_on = None
 

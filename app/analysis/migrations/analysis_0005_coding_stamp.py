@@ -1,7 +1,7 @@
 """Analysis: codebook.coding_stamp, moved by triggers with every change the coding figures
 depend on (app/analysis/stamps.py), so the method notes' figures are cached under it
 
-Revision ID: analysis_0004
+Revision ID: analysis_0005
 Revises: reports_0002
 Create Date: 2026-12-04 11:00:00
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from app.analysis.stamps import install_statements, new_stamp_sql, remove_statements
 
-revision = 'analysis_0004'
+revision = 'analysis_0005'
 down_revision = 'reports_0002'
 branch_labels = None
 depends_on = None
