@@ -25,11 +25,12 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from zlib import crc32
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from app.corpus.models import FeedbackCampaign, FeedbackItem
@@ -73,50 +74,160 @@ def normalise(text: str) -> str:
     return " ".join(WORDS.findall(text.lower()))
 
 
+class _WordHashes(dict):
+    """word -> CRC-32 of the word (the same in every process, so results repeat)."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = crc32(word.encode())
+        return value
+
+
+# Fixed random constants (a seeded generator): the same signatures in every run and process.
+_RANDOM = np.random.default_rng(20_251_128)
+_SHINGLE_MULTIPLIERS = _RANDOM.integers(1, 2**63, size=SHINGLE_WORDS, dtype=np.uint64) * 2 + 1
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_PERM_A = _RANDOM.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) * 2 + 1
+_PERM_B = _RANDOM.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+_PAD = "\x01"  # a token no normalised text has (they are \w+ words): hashes to 0 below
+_CHUNK = 2_000  # texts split into shingles together
+_HASHED = 128  # texts hashed together (see signatures)
+
+
 def shingle_hashes(normalised: str, size: int = SHINGLE_WORDS) -> list[int]:
-    """32-bit hashes (CRC-32: the same in every process, so results repeat) of the text's
-    SIZE-word shingles (the whole text when shorter)."""
-    words = normalised.split(" ")
-    if len(words) <= size:
-        return [crc32(normalised.encode())]
-    return list({crc32(" ".join(words[i:i + size]).encode())
-                 for i in range(len(words) - size + 1)})
+    """32-bit hashes of the text's SIZE-word shingles (the whole text when shorter), as the
+    signatures use them (sorted, without repeats)."""
+    keys = _shingle_keys([normalised], _WordHashes())[0]
+    return sorted(set(keys.tolist()))
 
 
-def _identity(value: int) -> int:
-    return value
+def _shingle_keys(texts: list[str], words: _WordHashes) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, starts): every text's SHINGLE_WORDS-word shingles as 32-bit keys, the texts'
+    keys one after another, and where each text's keys start. A shingle's key combines its
+    words' CRC-32s, so each distinct word is hashed once, not each shingle's string."""
+    size = SHINGLE_WORDS
+    words[_PAD] = 0
+    # Each text's words followed by SIZE-1 pads: a shingle never spans two texts, and a text
+    # shorter than SIZE is one shingle (its words and pads).
+    separator = " " + " ".join([_PAD] * (size - 1)) + " "
+    tokens = (separator.join(texts) + separator).split(" ")[:-1]
+    flat = np.fromiter(map(words.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    lengths = np.fromiter((t.count(" ") + 1 for t in texts), dtype=np.int64, count=len(texts))
+    text_starts = np.concatenate(([0], np.cumsum(lengths + size - 1)[:-1]))
+    counts = np.maximum(lengths - size + 1, 1)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    positions = (np.repeat(text_starts - starts, counts) + np.arange(int(counts.sum())))
+    combined = np.zeros(positions.size, dtype=np.uint64)
+    for offset in range(size):
+        combined += flat[positions + offset] * _SHINGLE_MULTIPLIERS[offset]
+    combined ^= combined >> np.uint64(31)
+    combined *= _MIX
+    return combined >> np.uint64(32), starts
+
+
+def signatures(texts: list[str], words: _WordHashes | None = None) -> np.ndarray:
+    """MinHash signatures of TEXTS (normalised), one row of NUM_PERM uint32 each: for each of
+    NUM_PERM hash functions (multiply-add-shift, 2-independent on 32-bit keys), the least hash
+    of the text's shingles. Two rows agree in a share of places that estimates the Jaccard
+    similarity of the texts' shingle sets. Vectorised with numpy, a chunk of texts at a time."""
+    words = words if words is not None else _WordHashes()
+    result = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    for start in range(0, len(texts), _CHUNK):
+        keys, starts = _shingle_keys(texts[start:start + _CHUNK], words)
+        ends = np.append(starts[1:], keys.size)
+        # A few hundred texts' (shingles x permutations) at a time stay in the CPU cache:
+        # five times faster than the whole chunk at once.
+        for first in range(0, starts.size, _HASHED):
+            part = starts[first:first + _HASHED]
+            hashed = keys[part[0]:ends[first + part.size - 1], None] * _PERM_A[None, :]
+            hashed += _PERM_B[None, :]
+            hashed >>= np.uint64(32)
+            result[start + first:start + first + part.size] = np.minimum.reduceat(
+                hashed.astype(np.uint32), part - part[0], axis=0)
+    return result
+
+
+@lru_cache(maxsize=8)
+def _bands_and_rows(similarity: float) -> tuple[int, int]:
+    """datasketch's choice of LSH bands x rows for the threshold, weighing false negatives
+    7:3 against false positives."""
+    lsh = MinHashLSH(threshold=similarity, num_perm=NUM_PERM, weights=(0.3, 0.7))
+    return lsh.b, lsh.r
+
+
+def _band_keys(signature: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per band (ROWS consecutive values) per text: equal bands, equal keys
+    (unequal bands rarely collide, and a collision only adds a candidate that is checked)."""
+    multipliers = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64)
+    keys = np.zeros((signature.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        part = signature[:, band * rows:(band + 1) * rows].astype(np.uint64)
+        keys[:, band] = (part * multipliers).sum(axis=1, dtype=np.uint64) + np.uint64(band)
+    return keys
+
+
+def _shared(keys: np.ndarray) -> np.ndarray:
+    """(texts x bands) booleans: the text's key in that band is some other text's too. A
+    text with none can never be a candidate nor have one."""
+    shared = np.zeros(keys.shape, dtype=bool)
+    for band in range(keys.shape[1]):
+        _values, inverse, counts = np.unique(keys[:, band], return_inverse=True,
+                                             return_counts=True)
+        shared[:, band] = counts[inverse.reshape(-1)] > 1
+    return shared
 
 
 def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM) -> list[Group]:
     """Group distinct normalised texts (with how many items have each) into near-copies."""
+    if num_perm != NUM_PERM:
+        raise ValueError(f"signatures have {NUM_PERM} permutations")
     ordered = [text for text, _n in counts.most_common()]
-    hashes = MinHash.generator((shingle_hashes(t) for t in ordered), num_perm=num_perm,
-                               hashfunc=_identity)
+    signature = signatures(ordered)
     # Missing a near copy costs more than checking an extra candidate (each is verified), so
-    # the bands weigh false negatives 7:3 (at 0.6: a pair at 0.75 is found 96% of the time,
-    # a pair at 0.3 is a candidate 3% of the time).
-    lsh = MinHashLSH(threshold=similarity, num_perm=num_perm, weights=(0.3, 0.7))
-    # Leaders' signatures, one row each, so a text is compared with all its candidate
-    # leaders in one vectorised step.
-    signatures = np.empty((max(len(ordered), 1), num_perm), dtype=np.uint64)
-    group_of_leader: list[int] = []
-    groups: list[Group] = []
-    for text, minhash in zip(ordered, hashes, strict=True):
-        candidates = np.fromiter(islice(lsh.query(minhash), MAX_CANDIDATES), dtype=np.int64)
-        best = None
-        if candidates.size:
-            scores = (signatures[candidates] == minhash.hashvalues).mean(axis=1)
+    # the bands weigh false negatives 7:3 (at 0.6: 12 bands of 5 rows; a pair at 0.75 is
+    # found 96% of the time, a pair at 0.3 is a candidate 3% of the time).
+    bands, rows = _bands_and_rows(similarity)
+    keys = _band_keys(signature, bands, rows)
+    shared = _shared(keys)
+    needed = int(np.ceil(similarity * num_perm - 1e-9))  # agreeing places for the estimate
+    group_of_text = np.full(len(ordered), -1, dtype=np.int64)
+    buckets: list[dict[int, list[int]]] = [{} for _ in range(bands)]
+    # Texts sharing no band key with any other are leaders of their own group; only the
+    # others are visited one by one (most common first), against the leaders before them.
+    for index in np.flatnonzero(shared.any(axis=1)).tolist():
+        text_bands = np.flatnonzero(shared[index]).tolist()
+        text_keys = keys[index].tolist()
+        seen: dict[int, None] = {}
+        for band in text_bands:
+            for leader in buckets[band].get(text_keys[band], ()):
+                seen[leader] = None
+        best = -1
+        if seen:
+            candidates = np.fromiter(islice(seen, MAX_CANDIDATES), dtype=np.int64)
+            scores = (signature[candidates] == signature[index]).sum(axis=1)
             top = int(scores.argmax())
-            if scores[top] >= similarity:
-                best = group_of_leader[candidates[top]]
-        if best is None:
-            leader = len(group_of_leader)
-            signatures[leader] = minhash.hashvalues
-            lsh.insert(leader, minhash, check_duplication=False)
-            group_of_leader.append(len(groups))
+            if scores[top] >= needed:
+                best = int(candidates[top])
+        if best >= 0:
+            group_of_text[index] = best
+            continue
+        group_of_text[index] = -2  # a leader: numbered below, in order
+        for band in text_bands:
+            buckets[band].setdefault(text_keys[band], []).append(index)
+    return _collect(ordered, counts, group_of_text)
+
+
+def _collect(ordered: list[str], counts: Counter, group_of_text: np.ndarray) -> list[Group]:
+    """Groups from each text's leader (-1/-2: the text leads its own group)."""
+    groups: list[Group] = []
+    number: dict[int, int] = {}
+    leader_of = group_of_text.tolist()
+    for index, text in enumerate(ordered):
+        leader = leader_of[index]
+        if leader < 0:
+            number[index] = len(groups)
             groups.append(Group(texts=[text], count=counts[text]))
         else:
-            group = groups[best]
+            group = groups[number[leader]]
             group.texts.append(text)
             group.count += counts[text]
     return groups
@@ -125,18 +236,25 @@ def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM)
 def own_text(text: str, template: str) -> str | None:
     """The sentences of TEXT that the TEMPLATE does not have (compared normalised), as
     written; None when it adds nothing."""
-    known = {normalise(s) for s in SENTENCES.split(template) if normalise(s)}
-    added = [s.strip() for s in SENTENCES.split(text)
-             if normalise(s) and normalise(s) not in known]
+    return _added(text, _sentences_of(template))
+
+
+def _sentences_of(template: str) -> frozenset[str]:
+    return frozenset(n for n in map(normalise, SENTENCES.split(template)) if n)
+
+
+def _added(text: str, known: frozenset[str]) -> str | None:
+    added = [s.strip() for s in SENTENCES.split(text) if (n := normalise(s)) and n not in known]
     return " ".join(added) or None
 
 
 def _load_items(consultation_id: int, source: str | None) -> dict[str | None, list[tuple]]:
-    stmt = (select(FeedbackItem.id, FeedbackItem.question_key, FeedbackItem.text)
-            .where(FeedbackItem.consultation_id == consultation_id,
-                   FeedbackItem.consent_analysis.is_(True)))
+    items = FeedbackItem.__table__  # plain rows: three columns, no ORM objects
+    stmt = (select(items.c.id, items.c.question_key, items.c.text)
+            .where(items.c.consultation_id == consultation_id,
+                   items.c.consent_analysis.is_(True)))
     if source is not None:
-        stmt = stmt.where(FeedbackItem.source == source)
+        stmt = stmt.where(items.c.source == source)
     by_question: dict[str | None, list[tuple]] = defaultdict(list)
     for item_id, question_key, text in Session.execute(stmt):
         by_question[question_key].append((item_id, text))
@@ -187,36 +305,50 @@ def detect_campaigns(consultation_id: int, *, source: str | None = None,
 
 def _detect_question(consultation_id: int, question_key: str | None, items: list[tuple], *,
                      similarity: float, min_members: int, min_words: int) -> dict:
-    normalised = {item_id: normalise(text) for item_id, text in items}
-    counts = Counter(n for n in normalised.values() if n)
+    # Copies are normalised (and later compared) once per distinct text as written.
+    normalised_of = {text: normalise(text) for text in {text for _id, text in items}}
+    counts = Counter(n for _id, text in items if (n := normalised_of[text]))
     groups = group_texts(counts, similarity=similarity)
-    group_of: dict[str, Group] = {t: g for g in groups for t in g.texts}
     original: dict[str, str] = {}
-    for item_id, text in items:  # the template as the first member wrote it
-        original.setdefault(normalised[item_id], text)
-    now = utcnow()
+    for _id, text in items:  # the template as the first member wrote it
+        original.setdefault(normalised_of[text], text)
     chosen = [g for g in groups
               if g.count >= min_members and len(g.texts[0].split(" ")) >= min_words]
-    table = FeedbackCampaign.__table__
-    ids = Session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), [
-        {"consultation_id": consultation_id, "question_key": question_key,
-         "template_text": original[g.texts[0]], "member_count": g.count,
-         "kind": "exact" if len(g.texts) == 1 else "template", "detected_at": now}
-        for g in chosen]).scalars().all() if chosen else []
-    campaign_ids = {id(g): campaign_id for g, campaign_id in zip(chosen, ids, strict=True)}
-    campaigns = len(ids)
+    ids = _insert_campaigns(consultation_id, question_key, chosen, original)
+    campaign_of = {t: (campaign_id, g) for g, campaign_id in zip(chosen, ids, strict=True)
+                   for t in g.texts}
+    known = {id(g): _sentences_of(original[g.texts[0]]) for g in chosen}
+    extra_of: dict[str, str | None] = {}
     updates = []
     for item_id, text in items:
-        group = group_of.get(normalised[item_id])
-        if group is None or id(group) not in campaign_ids:
+        normalised = normalised_of[text]
+        found = campaign_of.get(normalised)
+        if found is None:
             continue
-        template = original[group.texts[0]]
-        extra = None if normalised[item_id] == group.texts[0] else own_text(text, template)
-        updates.append({"item_id": item_id, "campaign": campaign_ids[id(group)],
-                        "extra": extra})
+        campaign_id, group = found
+        if normalised == group.texts[0]:
+            extra = None
+        elif text in extra_of:
+            extra = extra_of[text]
+        else:
+            extra = extra_of[text] = _added(text, known[id(group)])
+        updates.append({"item_id": item_id, "campaign": campaign_id, "extra": extra})
     if updates:
         items_table = FeedbackItem.__table__
         Session.execute(update(items_table).where(items_table.c.id == bindparam("item_id"))
                         .values(campaign_id=bindparam("campaign"), own_text=bindparam("extra")),
                         updates)
-    return {"distinct": len(counts), "campaigns": campaigns, "members": len(updates)}
+    return {"distinct": len(counts), "campaigns": len(ids), "members": len(updates)}
+
+
+def _insert_campaigns(consultation_id: int, question_key: str | None, chosen: list[Group],
+                      original: dict[str, str]) -> list[int]:
+    if not chosen:
+        return []
+    now = utcnow()
+    table = FeedbackCampaign.__table__
+    return Session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), [
+        {"consultation_id": consultation_id, "question_key": question_key,
+         "template_text": original[g.texts[0]], "member_count": g.count,
+         "kind": "exact" if len(g.texts) == 1 else "template", "detected_at": now}
+        for g in chosen]).scalars().all()
