@@ -26,7 +26,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from zlib import crc32
 
 import numpy as np
@@ -91,6 +90,8 @@ _PERM_B = _RANDOM.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 _PAD = "\x01"  # a token no normalised text has (they are \w+ words): hashes to 0 below
 _CHUNK = 2_000  # texts split into shingles together
 _HASHED = 128  # texts hashed together (see signatures)
+_SET_UPDATE_FROM = 50  # plain copies from which a campaign's members get one UPDATE ... IN
+_IDS_PER_UPDATE = 5_000  # ids in one such UPDATE (well below SQLite's bound-parameter limit)
 
 
 def shingle_hashes(normalised: str, size: int = SHINGLE_WORDS) -> list[int]:
@@ -149,19 +150,20 @@ def signatures(texts: list[str], words: _WordHashes | None = None) -> np.ndarray
 @lru_cache(maxsize=8)
 def _bands_and_rows(similarity: float) -> tuple[int, int]:
     """datasketch's choice of LSH bands x rows for the threshold, weighing false negatives
-    7:3 against false positives."""
-    lsh = MinHashLSH(threshold=similarity, num_perm=NUM_PERM, weights=(0.3, 0.7))
+    9:1 against false positives."""
+    lsh = MinHashLSH(threshold=similarity, num_perm=NUM_PERM, weights=(0.1, 0.9))
     return lsh.b, lsh.r
 
 
 def _band_keys(signature: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One 64-bit key per band (ROWS consecutive values) per text: equal bands, equal keys
-    (unequal bands rarely collide, and a collision only adds a candidate that is checked)."""
+    (unequal bands rarely collide, and a collision only adds a candidate that is checked).
+    Keys are odd, never 0 (group_texts uses 0 for "no other text has it")."""
     multipliers = np.random.default_rng(7).integers(1, 2**63, size=rows, dtype=np.uint64)
     keys = np.zeros((signature.shape[0], bands), dtype=np.uint64)
     for band in range(bands):
         part = signature[:, band * rows:(band + 1) * rows].astype(np.uint64)
-        keys[:, band] = (part * multipliers).sum(axis=1, dtype=np.uint64) + np.uint64(band)
+        keys[:, band] = (part * multipliers).sum(axis=1, dtype=np.uint64) | np.uint64(1)
     return keys
 
 
@@ -183,8 +185,10 @@ def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM)
     ordered = [text for text, _n in counts.most_common()]
     signature = signatures(ordered)
     # Missing a near copy costs more than checking an extra candidate (each is verified), so
-    # the bands weigh false negatives 7:3 (at 0.6: 12 bands of 5 rows; a pair at 0.75 is
-    # found 96% of the time, a pair at 0.3 is a candidate 3% of the time).
+    # the bands weigh false negatives 9:1: at 0.6, 16 bands of 4 rows find a pair at 0.6
+    # 89% of the time and a pair at 0.75 99.8% of the time (12 bands of 5, weighing them 7:3,
+    # found only 62% and 96%: one in twenty variants of a template became a group of its
+    # own); a pair at 0.3 is a candidate 12% of the time, and fails the check.
     bands, rows = _bands_and_rows(similarity)
     keys = _band_keys(signature, bands, rows)
     shared = _shared(keys)
@@ -193,26 +197,33 @@ def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM)
     buckets: list[dict[int, list[int]]] = [{} for _ in range(bands)]
     # Texts sharing no band key with any other are leaders of their own group; only the
     # others are visited one by one (most common first), against the leaders before them.
-    for index in np.flatnonzero(shared.any(axis=1)).tolist():
-        text_bands = np.flatnonzero(shared[index]).tolist()
-        text_keys = keys[index].tolist()
-        seen: dict[int, None] = {}
-        for band in text_bands:
-            for leader in buckets[band].get(text_keys[band], ()):
-                seen[leader] = None
+    visit = np.flatnonzero(shared.any(axis=1))
+    # A band key no other text has is 0 here: never looked up nor indexed.
+    visit_keys = np.where(shared[visit], keys[visit], np.uint64(0)).tolist()
+    for index, text_keys in zip(visit.tolist(), visit_keys, strict=True):
+        seen: set[int] = set()
+        for band, key in enumerate(text_keys):
+            if key and (leaders := buckets[band].get(key)):
+                seen.update(leaders)
         best = -1
-        if seen:
-            candidates = np.fromiter(islice(seen, MAX_CANDIDATES), dtype=np.int64)
-            scores = (signature[candidates] == signature[index]).sum(axis=1)
+        if len(seen) == 1:
+            (leader,) = seen
+            if np.count_nonzero(signature[leader] == signature[index]) >= needed:
+                best = leader
+        elif seen:  # the earliest (most common) leaders first, at most MAX_CANDIDATES
+            candidates = (np.fromiter(seen, dtype=np.int64, count=len(seen))
+                          if len(seen) <= MAX_CANDIDATES
+                          else np.array(sorted(seen)[:MAX_CANDIDATES], dtype=np.int64))
+            scores = np.count_nonzero(signature[candidates] == signature[index], axis=1)
             top = int(scores.argmax())
             if scores[top] >= needed:
                 best = int(candidates[top])
         if best >= 0:
             group_of_text[index] = best
             continue
-        group_of_text[index] = -2  # a leader: numbered below, in order
-        for band in text_bands:
-            buckets[band].setdefault(text_keys[band], []).append(index)
+        for band, key in enumerate(text_keys):  # a leader: indexed in its shared bands
+            if key:
+                buckets[band].setdefault(key, []).append(index)
     return _collect(ordered, counts, group_of_text)
 
 
@@ -319,7 +330,8 @@ def _detect_question(consultation_id: int, question_key: str | None, items: list
                    for t in g.texts}
     known = {id(g): _sentences_of(original[g.texts[0]]) for g in chosen}
     extra_of: dict[str, str | None] = {}
-    updates = []
+    copies: dict[int, list[int]] = defaultdict(list)  # campaign -> members adding nothing
+    varied = []
     for item_id, text in items:
         normalised = normalised_of[text]
         found = campaign_of.get(normalised)
@@ -327,18 +339,36 @@ def _detect_question(consultation_id: int, question_key: str | None, items: list
             continue
         campaign_id, group = found
         if normalised == group.texts[0]:
-            extra = None
-        elif text in extra_of:
-            extra = extra_of[text]
+            copies[campaign_id].append(item_id)
+            continue
+        if text not in extra_of:
+            extra_of[text] = _added(text, known[id(group)])
+        if extra_of[text] is None:
+            copies[campaign_id].append(item_id)
         else:
-            extra = extra_of[text] = _added(text, known[id(group)])
-        updates.append({"item_id": item_id, "campaign": campaign_id, "extra": extra})
-    if updates:
-        items_table = FeedbackItem.__table__
-        Session.execute(update(items_table).where(items_table.c.id == bindparam("item_id"))
+            varied.append({"item_id": item_id, "campaign": campaign_id,
+                           "extra": extra_of[text]})
+    members = len(varied) + sum(map(len, copies.values()))
+    _mark_members(copies, varied)
+    return {"distinct": len(counts), "campaigns": len(ids), "members": members}
+
+
+def _mark_members(copies: dict[int, list[int]], varied: list[dict]) -> None:
+    """Set campaign_id (and own_text) on the members: a large campaign's plain copies with a
+    few UPDATE ... WHERE id IN (...) statements, the rest in one executemany."""
+    table = FeedbackItem.__table__
+    for campaign_id, item_ids in copies.items():
+        if len(item_ids) < _SET_UPDATE_FROM:
+            varied += [{"item_id": i, "campaign": campaign_id, "extra": None} for i in item_ids]
+            continue
+        for start in range(0, len(item_ids), _IDS_PER_UPDATE):
+            Session.execute(update(table).where(
+                table.c.id.in_(item_ids[start:start + _IDS_PER_UPDATE]))
+                .values(campaign_id=campaign_id, own_text=None))
+    if varied:
+        Session.execute(update(table).where(table.c.id == bindparam("item_id"))
                         .values(campaign_id=bindparam("campaign"), own_text=bindparam("extra")),
-                        updates)
-    return {"distinct": len(counts), "campaigns": len(ids), "members": len(updates)}
+                        varied)
 
 
 def _insert_campaigns(consultation_id: int, question_key: str | None, chosen: list[Group],
