@@ -45,7 +45,8 @@ def _timed(step, profile: str | None, name: str):
     """(result, wall seconds, CPU seconds of this process and its finished children)."""
     import cProfile
 
-    profiler = cProfile.Profile() if profile else None
+    # CPU time, not wall time: the shared machine's load would otherwise blur the profile.
+    profiler = cProfile.Profile(time.process_time) if profile else None
     wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     if profiler:
         profiler.enable()

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, null, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
-from app.db import Session, utcnow
+from app.db import Session, plain_rows, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
 from submissions.models import Submission, SubmissionAnswer, SubmissionForm
@@ -220,7 +221,7 @@ def _consultation_of(submission) -> int:
     return submission.form.consultation_id
 
 
-@dataclass
+@dataclass(slots=True)
 class ScreeningRow:
     """What screening reads of a submission, loaded without the ORM (screen_ids).
     `email_confirmed_at` is only None or not (True), `submitted_at` None when not read."""
@@ -235,30 +236,31 @@ class ScreeningRow:
     answers: list = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class AnswerRow:
+class AnswerRow(NamedTuple):
     question_key: str
     text: str
 
 
 def _screening_rows(where, *, with_times: bool) -> list[ScreeningRow]:
     """The submissions whose id matches WHERE(column), with their answers, read with two
-    plain queries (columns only, no ORM objects, no timestamps parsed but submitted_at
-    WITH_TIMES)."""
+    plain queries (columns only, no ORM objects, no timestamps but submitted_at WITH_TIMES)."""
     submissions, forms = Submission.__table__, SubmissionForm.__table__
     answers = SubmissionAnswer.__table__
-    submitted_at = submissions.c.submitted_at if with_times else null()
-    rows = {r[0]: ScreeningRow(r[0], r[1], r[2] is None, True if r[3] else None, r[4], r[5],
-                               r[6])
-            for r in Session.execute(
+    rows = {r[0]: ScreeningRow(r[0], r[1], r[2] is None, True if r[3] else None, r[4], None,
+                               r[5])
+            for r in plain_rows(
                 select(submissions.c.id, submissions.c.guest_name, submissions.c.submitted_by_id,
                        submissions.c.email_confirmed_at.is_not(None), submissions.c.source_hash,
-                       submitted_at, forms.c.consultation_id)
+                       forms.c.consultation_id)
                 .join(forms, forms.c.id == submissions.c.form_id)
-                .where(where(submissions.c.id))).all()}
-    for submission_id, key, text in Session.execute(
+                .where(where(submissions.c.id)))}
+    if with_times:  # typed (timezone-aware), through SQLAlchemy
+        for submission_id, at in Session.execute(select(
+                submissions.c.id, submissions.c.submitted_at).where(where(submissions.c.id))):
+            rows[submission_id].submitted_at = at
+    for submission_id, key, text in plain_rows(
             select(answers.c.submission_id, answers.c.question_key, answers.c.text)
-            .where(where(answers.c.submission_id))).all():
+            .where(where(answers.c.submission_id))):
         row = rows.get(submission_id)
         if row is not None:
             row.answers.append(AnswerRow(key, text))

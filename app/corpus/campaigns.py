@@ -20,12 +20,15 @@ and each item's own_text separately (docs/architecture.md, "Campaigns").
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing import get_context
 from zlib import crc32
 
 import numpy as np
@@ -33,7 +36,7 @@ from datasketch import MinHashLSH
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from app.corpus.models import FeedbackCampaign, FeedbackItem
-from app.db import Session, utcnow
+from app.db import Session, plain_rows, utcnow
 
 SHINGLE_WORDS = 3
 NUM_PERM = 64
@@ -90,6 +93,7 @@ _PERM_B = _RANDOM.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 _PAD = "\x01"  # a token no normalised text has (they are \w+ words): hashes to 0 below
 _CHUNK = 2_000  # texts split into shingles together
 _HASHED = 128  # texts hashed together (see signatures)
+_PARALLEL_FROM = 20_000  # distinct texts from which a second process pays for its start
 _SET_UPDATE_FROM = 50  # plain copies from which a campaign's members get one UPDATE ... IN
 _IDS_PER_UPDATE = 5_000  # ids in one such UPDATE (well below SQLite's bound-parameter limit)
 
@@ -155,6 +159,24 @@ def _bands_and_rows(similarity: float) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+def _normalised_signatures(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    normalised = [normalise(t) for t in texts]
+    return normalised, signatures(normalised)
+
+
+def _normalise_and_sign(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """TEXTS normalised, and their signatures. Many texts: half of them in a second process
+    (forked: it inherits the code, and returns what it computed), so both cores work."""
+    if len(texts) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return _normalised_signatures(texts)
+    half = len(texts) // 2
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+        other = pool.submit(_normalised_signatures, texts[half:])
+        first = _normalised_signatures(texts[:half])
+        second = other.result()
+    return first[0] + second[0], np.concatenate((first[1], second[1]))
+
+
 def _band_keys(signature: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One 64-bit key per band (ROWS consecutive values) per text: equal bands, equal keys
     (unequal bands rarely collide, and a collision only adds a candidate that is checked).
@@ -167,23 +189,30 @@ def _band_keys(signature: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def _shared(keys: np.ndarray) -> np.ndarray:
-    """(texts x bands) booleans: the text's key in that band is some other text's too. A
-    text with none can never be a candidate nor have one."""
+def _shared(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two (texts x bands) boolean arrays: the text's key in that band is another text's too
+    (`shared`: a text with none can never be a candidate nor have one), and is an earlier
+    text's (`earlier`: only there can a leader before it be found)."""
     shared = np.zeros(keys.shape, dtype=bool)
+    earlier = np.zeros(keys.shape, dtype=bool)
+    position = np.arange(keys.shape[0])
     for band in range(keys.shape[1]):
-        _values, inverse, counts = np.unique(keys[:, band], return_inverse=True,
-                                             return_counts=True)
-        shared[:, band] = counts[inverse.reshape(-1)] > 1
-    return shared
+        _values, first, inverse, counts = np.unique(
+            keys[:, band], return_index=True, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        shared[:, band] = counts[inverse] > 1
+        earlier[:, band] = first[inverse] < position
+    return shared, earlier
 
 
-def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM) -> list[Group]:
-    """Group distinct normalised texts (with how many items have each) into near-copies."""
+def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM,
+                signature_of: Callable[[list[str]], np.ndarray] | None = None) -> list[Group]:
+    """Group distinct normalised texts (with how many items have each) into near-copies.
+    SIGNATURE_OF(texts) gives their signatures when already computed."""
     if num_perm != NUM_PERM:
         raise ValueError(f"signatures have {NUM_PERM} permutations")
     ordered = [text for text, _n in counts.most_common()]
-    signature = signatures(ordered)
+    signature = (signature_of or signatures)(ordered)
     # Missing a near copy costs more than checking an extra candidate (each is verified), so
     # the bands weigh false negatives 9:1: at 0.6, 16 bands of 4 rows find a pair at 0.6
     # 89% of the time and a pair at 0.75 99.8% of the time (12 bands of 5, weighing them 7:3,
@@ -191,40 +220,51 @@ def group_texts(counts: Counter, *, similarity: float, num_perm: int = NUM_PERM)
     # own); a pair at 0.3 is a candidate 12% of the time, and fails the check.
     bands, rows = _bands_and_rows(similarity)
     keys = _band_keys(signature, bands, rows)
-    shared = _shared(keys)
+    shared, earlier = _shared(keys)
     needed = int(np.ceil(similarity * num_perm - 1e-9))  # agreeing places for the estimate
     group_of_text = np.full(len(ordered), -1, dtype=np.int64)
     buckets: list[dict[int, list[int]]] = [{} for _ in range(bands)]
     # Texts sharing no band key with any other are leaders of their own group; only the
     # others are visited one by one (most common first), against the leaders before them.
     visit = np.flatnonzero(shared.any(axis=1))
-    # A band key no other text has is 0 here: never looked up nor indexed.
-    visit_keys = np.where(shared[visit], keys[visit], np.uint64(0)).tolist()
-    for index, text_keys in zip(visit.tolist(), visit_keys, strict=True):
-        seen: set[int] = set()
-        for band, key in enumerate(text_keys):
-            if key and (leaders := buckets[band].get(key)):
-                seen.update(leaders)
-        best = -1
-        if len(seen) == 1:
-            (leader,) = seen
-            if np.count_nonzero(signature[leader] == signature[index]) >= needed:
-                best = leader
-        elif seen:  # the earliest (most common) leaders first, at most MAX_CANDIDATES
-            candidates = (np.fromiter(seen, dtype=np.int64, count=len(seen))
-                          if len(seen) <= MAX_CANDIDATES
-                          else np.array(sorted(seen)[:MAX_CANDIDATES], dtype=np.int64))
-            scores = np.count_nonzero(signature[candidates] == signature[index], axis=1)
-            top = int(scores.argmax())
-            if scores[top] >= needed:
-                best = int(candidates[top])
+    # Keys another text has (to index a leader by), and keys an earlier text has (to look
+    # leaders up by); 0 elsewhere.
+    index_keys = np.where(shared[visit], keys[visit], np.uint64(0)).tolist()
+    lookup_keys = np.where(earlier[visit], keys[visit], np.uint64(0)).tolist()
+    looks = earlier[visit].any(axis=1).tolist()
+    for index, own_keys, their_keys, look in zip(visit.tolist(), index_keys, lookup_keys,
+                                                 looks, strict=True):
+        best = _best_leader(index, their_keys, buckets, signature, needed) if look else -1
         if best >= 0:
             group_of_text[index] = best
             continue
-        for band, key in enumerate(text_keys):  # a leader: indexed in its shared bands
+        for band, key in enumerate(own_keys):  # a leader: indexed in its shared bands
             if key:
                 buckets[band].setdefault(key, []).append(index)
     return _collect(ordered, counts, group_of_text)
+
+
+def _best_leader(index: int, keys: list[int], buckets: list[dict[int, list[int]]],
+                 signature: np.ndarray, needed: int) -> int:
+    """The leader in KEYS' buckets whose signature agrees most with text INDEX's, when it
+    agrees in NEEDED places or more; else -1."""
+    seen: set[int] = set()
+    for band, key in enumerate(keys):
+        if key and (leaders := buckets[band].get(key)):
+            seen.update(leaders)
+    if not seen:
+        return -1
+    if len(seen) == 1:
+        (leader,) = seen
+        agree = int(np.add.reduce(signature[leader] == signature[index]))
+        return leader if agree >= needed else -1
+    # At most MAX_CANDIDATES, the earliest (most common) leaders first.
+    candidates = (np.fromiter(seen, dtype=np.int64, count=len(seen))
+                  if len(seen) <= MAX_CANDIDATES
+                  else np.array(sorted(seen)[:MAX_CANDIDATES], dtype=np.int64))
+    scores = np.add.reduce(signature[candidates] == signature[index], axis=1)
+    top = int(scores.argmax())
+    return int(candidates[top]) if scores[top] >= needed else -1
 
 
 def _collect(ordered: list[str], counts: Counter, group_of_text: np.ndarray) -> list[Group]:
@@ -267,7 +307,7 @@ def _load_items(consultation_id: int, source: str | None) -> dict[str | None, li
     if source is not None:
         stmt = stmt.where(items.c.source == source)
     by_question: dict[str | None, list[tuple]] = defaultdict(list)
-    for item_id, question_key, text in Session.execute(stmt):
+    for item_id, question_key, text in plain_rows(stmt):
         by_question[question_key].append((item_id, text))
     return by_question
 
@@ -317,9 +357,13 @@ def detect_campaigns(consultation_id: int, *, source: str | None = None,
 def _detect_question(consultation_id: int, question_key: str | None, items: list[tuple], *,
                      similarity: float, min_members: int, min_words: int) -> dict:
     # Copies are normalised (and later compared) once per distinct text as written.
-    normalised_of = {text: normalise(text) for text in {text for _id, text in items}}
+    written = list({text for _id, text in items})
+    normalised, signature = _normalise_and_sign(written)
+    normalised_of = dict(zip(written, normalised, strict=True))
+    row_of = {n: row for row, n in enumerate(normalised)}
     counts = Counter(n for _id, text in items if (n := normalised_of[text]))
-    groups = group_texts(counts, similarity=similarity)
+    groups = group_texts(counts, similarity=similarity, signature_of=lambda ordered: signature[
+        np.fromiter((row_of[n] for n in ordered), dtype=np.int64, count=len(ordered))])
     original: dict[str, str] = {}
     for _id, text in items:  # the template as the first member wrote it
         original.setdefault(normalised_of[text], text)
