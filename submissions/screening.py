@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -108,17 +107,24 @@ def name_problem(name: str) -> str | None:
 
 def content_flags(submission, word_list: WordList | None = None) -> dict[str, object]:
     """{flag: detail} from the submission itself (no database)."""
+    return _flags(submission.guest_name, submission.is_guest,
+                  [(a.question_key, a.text) for a in submission.answers],
+                  word_list or _current_word_list())
+
+
+def _flags(guest_name: str, is_guest: bool, answers: list[tuple[str, str]],
+           word_list: WordList) -> dict[str, object]:
+    """content_flags() of a submission given as its name and (question key, text) pairs."""
     flags: dict[str, object] = {}
-    texts = [a.text for a in submission.answers if a.text]
-    found = _offensive("\n".join(texts) + "\n" + submission.guest_name,
-                       word_list or _current_word_list())
+    found = _offensive("\n".join([text for _key, text in answers if text] + [guest_name]),
+                       word_list)
     if found:
         flags["offensive"] = found
-    if submission.is_guest:
-        problem = name_problem(submission.guest_name)
+    if is_guest:
+        problem = name_problem(guest_name)
         if problem:
             flags["name"] = problem
-    if not any(a.question_key and a.text and WORD.search(a.text) for a in submission.answers):
+    if not any(key and text and WORD.search(text) for key, text in answers):
         flags["empty"] = True
     return flags
 
@@ -187,7 +193,9 @@ def screen(submissions: list, *, bursts: set[int] | None = None,
     new_rows, renewed, flagged, now = [], [], 0, utcnow()
     word_list = _current_word_list()
     for submission in submissions:
-        flags = content_flags(submission, word_list)
+        answers = (submission.answers if isinstance(submission, ScreeningRow)
+                   else [(a.question_key, a.text) for a in submission.answers])
+        flags = _flags(submission.guest_name, submission.is_guest, answers, word_list)
         if submission.id in bursts:
             flags["burst"] = True
         if not flags:
@@ -224,7 +232,8 @@ def _consultation_of(submission) -> int:
 @dataclass(slots=True)
 class ScreeningRow:
     """What screening reads of a submission, loaded without the ORM (screen_ids).
-    `email_confirmed_at` is only None or not (True), `submitted_at` None when not read."""
+    `email_confirmed_at` is only None or not (True), `submitted_at` None when not read;
+    `answers` are (question key, text) pairs."""
 
     id: int
     guest_name: str
@@ -234,11 +243,6 @@ class ScreeningRow:
     submitted_at: object
     consultation_id: int
     answers: list = field(default_factory=list)
-
-
-class AnswerRow(NamedTuple):
-    question_key: str
-    text: str
 
 
 def _screening_rows(where, *, with_times: bool) -> list[ScreeningRow]:
@@ -263,7 +267,7 @@ def _screening_rows(where, *, with_times: bool) -> list[ScreeningRow]:
             .where(where(answers.c.submission_id))):
         row = rows.get(submission_id)
         if row is not None:
-            row.answers.append(AnswerRow(key, text))
+            row.answers.append((key, text))
     return list(rows.values())
 
 
@@ -277,7 +281,7 @@ def screen_all(batch: int = 10_000) -> tuple[int, int]:
     """Screen every stored submission again (flush only), BATCH at a time by ranges of ids;
     the bursts are found once for all. Returns (submissions, flagged)."""
     table, reviews = Submission.__table__, SubmissionReview.__table__
-    ids = list(Session.scalars(select(table.c.id).order_by(table.c.id)))
+    ids = [i for (i,) in plain_rows(select(table.c.id).order_by(table.c.id))]
     bursts = _burst_ids(None)
     flagged = 0
     for start in range(0, len(ids), batch):
