@@ -5,12 +5,17 @@ optionally of one source) and rewrites its FeedbackCampaign rows, each item's ca
 own_text (what a member adds to the template, None when nothing):
 
 1. Exact copies: texts equal once case, punctuation and spacing are ignored are one text.
-2. Near copies: each distinct text gets a MinHash (datasketch) of its word shingles
-   (SHINGLE_WORDS words). Distinct texts are visited most common first; each either joins the
-   first "leader" the LSH index finds with an estimated Jaccard similarity >= SIMILARITY, or
-   becomes a leader itself. Only leaders are indexed, so the work stays linear in the number of
-   distinct texts (a 50,000-member campaign is not compared pairwise). The most common text
-   of a group (its first leader) is the template.
+2. Near copies: each distinct text gets a MinHash signature of its word shingles
+   (SHINGLE_WORDS words; NUM_PERM hash functions of the shingles' keys, computed with numpy a
+   few hundred texts at a time, in a second process too when there are many). LSH bands of
+   the signatures (the bands datasketch chooses for SIMILARITY, a missed near copy weighing
+   nine times a needless check) give each text its candidates. Distinct texts are visited
+   most common first; each either joins the candidate "leader" whose signature agrees with
+   its own in the most places (at least SIMILARITY of them), or becomes a leader itself. Only
+   leaders are indexed, so the work stays linear in the number of distinct texts (a
+   50,000-member campaign is not compared pairwise), and a text whose band keys no other text
+   has is a leader without being visited. The most common text of a group (its first leader)
+   is the template.
 3. A group is a campaign when it has at least MIN_MEMBERS items and its template at least
    MIN_WORDS words (short answers such as "I agree." repeat without being a campaign).
 
