@@ -33,7 +33,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from zlib import crc32
 
 import numpy as np
@@ -172,7 +172,8 @@ def _normalised_signatures(texts: list[str]) -> tuple[list[str], np.ndarray]:
 def _normalise_and_sign(texts: list[str]) -> tuple[list[str], np.ndarray]:
     """TEXTS normalised, and their signatures. Many texts: half of them in a second process
     (forked: it inherits the code, and returns what it computed), so both cores work."""
-    if len(texts) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+    if (len(texts) < _PARALLEL_FROM or (os.cpu_count() or 1) < 2
+            or "fork" not in get_all_start_methods()):
         return _normalised_signatures(texts)
     half = len(texts) // 2
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:

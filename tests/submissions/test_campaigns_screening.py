@@ -311,3 +311,18 @@ def test_offensive_words_are_found_whole_and_in_any_case(app):
         assert offensive_words("You BASTARDS. Piss   off") == ["bastards"]  # phrase: as listed
         assert offensive_words("PISS OFF, and ſhit.") == ["piss off", "ſhit"]
         assert offensive_words("Scunthorpe, shitake, bastardised") == []
+
+
+def test_a_second_process_signs_as_one_process_does(monkeypatch):
+    """Many distinct texts are normalised and signed half in a forked process: the same
+    texts and signatures, in the same order, as in one process."""
+    import numpy as np
+
+    from app.corpus import campaigns
+
+    texts = [f"{TEMPLATE} Copy number {n}!" for n in range(40)] + [QUOTE, "Short answer."]
+    alone = campaigns._normalise_and_sign(texts)
+    monkeypatch.setattr(campaigns, "_PARALLEL_FROM", 10)
+    together = campaigns._normalise_and_sign(texts)
+    assert together[0] == alone[0] and together[0][-1] == "short answer"
+    assert np.array_equal(together[1], alone[1])
