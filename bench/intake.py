@@ -288,24 +288,20 @@ def screen_and_detect() -> None:
     from app.corpus.campaigns import detect_campaigns
     from app.corpus.models import FeedbackItem
     from app.db import Session
-    from submissions.models import Submission
     from submissions.recording import SOURCE
-    from submissions.screening import screen_ids
+    from submissions.screening import screen_all
 
     with create_app().app_context():
         started = time.perf_counter()
-        ids = list(Session.scalars(select(Submission.id).order_by(Submission.id)))
-        flagged = 0
-        for start in range(0, len(ids), 2000):
-            flagged += screen_ids(ids[start:start + 2000])
-            Session.commit()
+        count, flagged = screen_all()
+        Session.commit()
         screened = time.perf_counter() - started
         consultation_id = Session.scalar(select(FeedbackItem.consultation_id).where(
             FeedbackItem.source == SOURCE).group_by(FeedbackItem.consultation_id)
             .order_by(func.count().desc()).limit(1))
         result = detect_campaigns(consultation_id, source=SOURCE, similarity=0.6)
         Session.commit()
-        print(json.dumps({"submissions": len(ids), "flagged": flagged,
+        print(json.dumps({"submissions": count, "flagged": flagged,
                           "screening_seconds": round(screened, 1), **result.summary()}))
 
 

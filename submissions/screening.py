@@ -17,6 +17,8 @@ Only flagged submissions get a SubmissionReview row. An analyst accepts or rejec
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -24,9 +26,9 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 
-from app.db import Session, utcnow
+from app.db import Session, plain_rows, utcnow
 from app.errors import OperationRefused
 from app.privacy.audit import record_event
 from submissions.models import Submission, SubmissionAnswer, SubmissionForm
@@ -45,21 +47,51 @@ FLAG_LABELS = {"offensive": "Offensive language", "name": "Name: pseudonym or fi
                "unconfirmed": "Email address not confirmed"}
 
 
+# Letters Python's re.IGNORECASE matches to ASCII letters that str.lower() leaves alone.
+_FOLDS = str.maketrans({"ſ": "s", "ı": "i"})
+
+
+@dataclass(frozen=True)
+class WordList:
+    """The offensive-language list as two patterns: `quick`, the words as plain text, finds
+    texts that might contain one (a literal search is ten times faster than one with word
+    boundaries and IGNORECASE); only those are searched with `exact`, whole words, case
+    ignored."""
+
+    quick: re.Pattern
+    exact: re.Pattern
+
+
 @lru_cache(maxsize=4)
-def _word_pattern(extra_file: str | None) -> re.Pattern:
-    words = list(BUILT_IN_WORDS)
+def _word_list(extra_file: str | None) -> WordList:
+    words = set(BUILT_IN_WORDS)
     if extra_file and Path(extra_file).is_file():
-        words += [line.strip().lower() for line in Path(extra_file).read_text().splitlines()
-                  if line.strip() and not line.startswith("#")]
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        words |= {line.strip().lower() for line in Path(extra_file).read_text().splitlines()
+                  if line.strip() and not line.startswith("#")}
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return WordList(re.compile(alternatives),
+                    re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
+
+
+def _offensive(text: str, word_list: WordList) -> list[str]:
+    lowered = text.lower()
+    if "ſ" in lowered or "ı" in lowered:
+        lowered = lowered.translate(_FOLDS)
+    if word_list.quick.search(lowered) is None:
+        return []
+    return sorted({m.group(0).lower() for m in word_list.exact.finditer(text)})
+
+
+def _current_word_list() -> WordList:
+    return _word_list(current_app.config.get("SCREENING_WORDS_FILE") or None)
 
 
 def offensive_words(text: str) -> list[str]:
-    pattern = _word_pattern(current_app.config.get("SCREENING_WORDS_FILE") or None)
-    return sorted({m.group(0).lower() for m in pattern.finditer(text)})
+    """The words and phrases of the list in TEXT (whole words, case ignored), lower case."""
+    return _offensive(text, _current_word_list())
 
 
+@lru_cache(maxsize=65_536)  # names repeat (first names above all); the answer never changes
 def name_problem(name: str) -> str | None:
     """Why NAME looks like a pseudonym or a first name only; None when it looks real."""
     cleaned = " ".join(name.split()).strip(" .")
@@ -73,51 +105,98 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def content_flags(submission: Submission) -> dict[str, object]:
+def content_flags(submission, word_list: WordList | None = None) -> dict[str, object]:
     """{flag: detail} from the submission itself (no database)."""
+    return _flags(submission.guest_name, submission.is_guest,
+                  [(a.question_key, a.text) for a in submission.answers],
+                  word_list or _current_word_list())
+
+
+def _flags(guest_name: str, is_guest: bool, answers: list[tuple[str, str]],
+           word_list: WordList) -> dict[str, object]:
+    """content_flags() of a submission given as its name and (question key, text) pairs."""
     flags: dict[str, object] = {}
-    text = "\n".join(a.text for a in submission.answers if a.text)
-    found = offensive_words(text + "\n" + submission.guest_name)
+    found = _offensive("\n".join([text for _key, text in answers if text] + [guest_name]),
+                       word_list)
     if found:
         flags["offensive"] = found
-    if submission.is_guest:
-        problem = name_problem(submission.guest_name)
+    if is_guest:
+        problem = name_problem(guest_name)
         if problem:
             flags["name"] = problem
-    if not any(len(WORD.findall(a.text or "")) >= 1 for a in submission.answers
-               if a.question_key and a.text):
+    if not any(key and text and WORD.search(text) for key, text in answers):
         flags["empty"] = True
     return flags
 
 
-def _burst_hashes(submissions: list[Submission]) -> set[str]:
-    """Address hashes with SCREENING_BURST_COUNT or more submissions within the window around
-    this batch (one grouped query on the (source_hash, submitted_at) index)."""
-    hashes = {s.source_hash for s in submissions if s.source_hash}
-    if not hashes:
+def _burst_ids(hashes: set[str] | None, around: tuple | None = None) -> set[int]:
+    """Ids of submissions with SCREENING_BURST_COUNT or more submissions from their address
+    (a keyed hash; itself included) within SCREENING_BURST_MINUTES either side of it, among
+    the addresses HASHES (None: every address) and, with AROUND = (first, last), the
+    submissions between first and last. One grouped query (on the (source_hash,
+    submitted_at) index) finds the addresses with enough submissions; only their
+    timestamps are read."""
+    if hashes is not None and not hashes:
         return set()
     window = timedelta(minutes=int(current_app.config.get("SCREENING_BURST_MINUTES", 10)))
     limit = int(current_app.config.get("SCREENING_BURST_COUNT", 20))
-    start = min(s.submitted_at for s in submissions) - window
-    end = max(s.submitted_at for s in submissions) + window
-    rows = Session.execute(
-        select(Submission.source_hash, func.count()).where(
-            Submission.source_hash.in_(hashes), Submission.submitted_at >= start,
-            Submission.submitted_at <= end).group_by(Submission.source_hash))
-    return {source for source, count in rows if count >= limit}
+    table = Submission.__table__
+    where = [table.c.source_hash.is_not(None)]
+    if hashes is not None:
+        where.append(table.c.source_hash.in_(hashes))
+    if around is not None:
+        where += [table.c.submitted_at >= around[0] - window,
+                  table.c.submitted_at <= around[1] + window]
+    busy = list(Session.scalars(select(table.c.source_hash).where(*where)
+                                .group_by(table.c.source_hash).having(func.count() >= limit)))
+    if not busy:
+        return set()
+    times: dict[str, list] = defaultdict(list)
+    for submission_id, source, at in Session.execute(
+            select(table.c.id, table.c.source_hash, table.c.submitted_at).where(
+                *where, table.c.source_hash.in_(busy))):
+        times[source].append((at, submission_id))
+    found = set()
+    for submissions in times.values():
+        submissions.sort()
+        at = [a for a, _id in submissions]
+        found |= {submission_id for n, (moment, submission_id) in enumerate(submissions)
+                  if bisect_right(at, moment + window, lo=n)
+                  - bisect_left(at, moment - window, hi=n) >= limit}
+    return found
 
 
-def screen(submissions: list) -> int:
+def _batch_bursts(submissions: list) -> set[int]:
+    """_burst_ids() for the addresses of SUBMISSIONS, around their times."""
+    hashes = {s.source_hash for s in submissions if s.source_hash}
+    if not hashes:
+        return set()
+    around = (min(s.submitted_at for s in submissions), max(s.submitted_at for s in submissions))
+    return _burst_ids(hashes, around) & {s.id for s in submissions}
+
+
+def screen(submissions: list, *, bursts: set[int] | None = None,
+           reviewed: set[int] | None = None) -> int:
     """Flag what needs a decision among SUBMISSIONS (Submission objects, or ScreeningRows;
     flush only). Returns how many were flagged. A decision already made is kept; a
-    re-screened submission's flags are renewed. New reviews go in one multi-row INSERT."""
-    bursts = _burst_hashes(submissions)
-    existing = {r.submission_id: r for r in Session.scalars(select(SubmissionReview).where(
-        SubmissionReview.submission_id.in_([s.id for s in submissions])))}
-    new_rows, flagged, now = [], 0, utcnow()
+    re-screened submission's flags are renewed. New reviews go in one multi-row INSERT,
+    renewed flags in one executemany UPDATE. BURSTS (ids flagged `burst`) and REVIEWED (ids
+    with a review already) are looked up when not given."""
+    if not submissions:
+        return 0
+    reviews = SubmissionReview.__table__
+    if bursts is None:
+        bursts = _batch_bursts(submissions)
+    if reviewed is None:
+        reviewed = set(Session.scalars(select(reviews.c.submission_id).where(
+            reviews.c.submission_id.in_([s.id for s in submissions]))))
+    new_rows, renewed, flagged, now = [], [], 0, utcnow()
+    word_list = _current_word_list()
     for submission in submissions:
-        flags = content_flags(submission)
-        if submission.source_hash in bursts:
+        answers = (submission.answers if isinstance(submission, ScreeningRow)
+                   else [(a.question_key, a.text) for a in submission.answers])
+        flags = _flags(submission.guest_name, submission.is_guest, answers, word_list)
+        if submission.id in bursts:
             flags["burst"] = True
         if not flags:
             continue
@@ -126,15 +205,20 @@ def screen(submissions: list) -> int:
         flagged += 1
         values = {"flags": sorted(flags),
                   "details": {k: v for k, v in flags.items() if v is not True}}
-        review = existing.get(submission.id)
-        if review is not None:
-            review.flags, review.details = values["flags"], values["details"]
+        if submission.id in reviewed:
+            renewed.append({"review_id": submission.id, **values})
             continue
         new_rows.append({"submission_id": submission.id, "status": "flagged", "reason": "",
                          "consultation_id": _consultation_of(submission), "flagged_at": now,
                          **values})
     if new_rows:
-        Session.execute(insert(SubmissionReview.__table__), new_rows)
+        Session.execute(insert(reviews), new_rows)
+    if renewed:
+        Session.execute(update(reviews).where(reviews.c.submission_id == bindparam("review_id"))
+                        .values(flags=bindparam("flags"), details=bindparam("details")), renewed)
+        for loaded in list(Session.identity_map.values()):  # stale after the Core update
+            if isinstance(loaded, SubmissionReview):
+                Session.expire(loaded)
     Session.flush()
     return flagged
 
@@ -145,9 +229,11 @@ def _consultation_of(submission) -> int:
     return submission.form.consultation_id
 
 
-@dataclass
+@dataclass(slots=True)
 class ScreeningRow:
-    """What screening reads of a submission, loaded without the ORM (screen_ids)."""
+    """What screening reads of a submission, loaded without the ORM (screen_ids).
+    `email_confirmed_at` is only None or not (True), `submitted_at` None when not read;
+    `answers` are (question key, text) pairs."""
 
     id: int
     guest_name: str
@@ -159,29 +245,56 @@ class ScreeningRow:
     answers: list = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class AnswerRow:
-    question_key: str
-    text: str
+def _screening_rows(where, *, with_times: bool) -> list[ScreeningRow]:
+    """The submissions whose id matches WHERE(column), with their answers, read with two
+    plain queries (columns only, no ORM objects, no timestamps but submitted_at WITH_TIMES)."""
+    submissions, forms = Submission.__table__, SubmissionForm.__table__
+    answers = SubmissionAnswer.__table__
+    rows = {r[0]: ScreeningRow(r[0], r[1], r[2] is None, True if r[3] else None, r[4], None,
+                               r[5])
+            for r in plain_rows(
+                select(submissions.c.id, submissions.c.guest_name, submissions.c.submitted_by_id,
+                       submissions.c.email_confirmed_at.is_not(None), submissions.c.source_hash,
+                       forms.c.consultation_id)
+                .join(forms, forms.c.id == submissions.c.form_id)
+                .where(where(submissions.c.id)))}
+    if with_times:  # typed (timezone-aware), through SQLAlchemy
+        for submission_id, at in Session.execute(select(
+                submissions.c.id, submissions.c.submitted_at).where(where(submissions.c.id))):
+            rows[submission_id].submitted_at = at
+    for submission_id, key, text in plain_rows(
+            select(answers.c.submission_id, answers.c.question_key, answers.c.text)
+            .where(where(answers.c.submission_id))):
+        row = rows.get(submission_id)
+        if row is not None:
+            row.answers.append((key, text))
+    return list(rows.values())
 
 
 def screen_ids(ids: list[int]) -> int:
     """screen() for the submissions IDS, read with two plain queries (a whole consultation
     is screened again in seconds, not minutes)."""
-    rows = {r.id: ScreeningRow(r.id, r.guest_name, r.submitted_by_id is None,
-                               r.email_confirmed_at, r.source_hash, r.submitted_at,
-                               r.consultation_id)
-            for r in Session.execute(
-                select(Submission.id, Submission.guest_name, Submission.submitted_by_id,
-                       Submission.email_confirmed_at, Submission.source_hash,
-                       Submission.submitted_at, SubmissionForm.consultation_id)
-                .join(SubmissionForm, SubmissionForm.id == Submission.form_id)
-                .where(Submission.id.in_(ids)))}
-    for submission_id, key, text in Session.execute(
-            select(SubmissionAnswer.submission_id, SubmissionAnswer.question_key,
-                   SubmissionAnswer.text).where(SubmissionAnswer.submission_id.in_(ids))):
-        rows[submission_id].answers.append(AnswerRow(key, text))
-    return screen(list(rows.values()))
+    return screen(_screening_rows(lambda column: column.in_(ids), with_times=True))
+
+
+def screen_all(batch: int = 10_000) -> tuple[int, int]:
+    """Screen every stored submission again (flush only), BATCH at a time by ranges of ids;
+    the bursts are found once for all. Returns (submissions, flagged)."""
+    table, reviews = Submission.__table__, SubmissionReview.__table__
+    ids = [i for (i,) in plain_rows(select(table.c.id).order_by(table.c.id))]
+    bursts = _burst_ids(None)
+    flagged = 0
+    for start in range(0, len(ids), batch):
+        low, high = ids[start], ids[min(start + batch, len(ids)) - 1]
+
+        def where(column, low=low, high=high):
+            return column.between(low, high)
+
+        reviewed = set(Session.scalars(select(reviews.c.submission_id).where(
+            where(reviews.c.submission_id))))
+        flagged += screen(_screening_rows(where, with_times=False), bursts=bursts,
+                          reviewed=reviewed)
+    return len(ids), flagged
 
 
 def decide(actor, review: SubmissionReview, *, decision: str, reason: str,

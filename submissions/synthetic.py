@@ -32,21 +32,57 @@ FIRST = ("Aroha", "Mere", "Tama", "Wiremu", "Sione", "Losa", "Grace", "Liam", "O
 LAST = ("Ngata", "Tūhoe", "Smith", "Williams", "Brown", "Taylor", "Wilson", "Fa'asavalu",
         "Tupou", "Patel", "Chen", "Walker", "Harris", "Parata", "Kereama", "Thompson")
 PSEUDONYMS = ("Anonymous", "A concerned citizen", "Mickey Mouse", "kiwi_voter_77", "Not telling")
+# Individual answers are put together from parts (a subject, what should happen to it, a
+# qualifier; a reason; a story of the person's own with its people, places and numbers), so
+# that, as with real submissions, two people rarely write the same sentences: a pool of whole
+# sentences would give the campaign detection thousands of false "campaigns".
 SUBJECTS = ("Health records", "Counselling notes", "Family violence history", "Immigration status",
             "Gang affiliation", "Sexual orientation", "Mental health history", "Income details",
-            "Addresses of children", "Whakapapa", "Court records", "Disability information")
-OPINIONS = ("should never be collected by agencies.", "must stay with the provider.",
-            "can be shared only with clear consent.", "is too sensitive to hand to funders.",
-            "needs tighter rules than the draft policy has.", "is collected far too often today.",
-            "would stop people from asking for help.", "should be deleted after a year.")
-REASONS = ("People stop trusting services when they feel watched.",
-           "Our clients have told us they would stay away.",
-           "The risk of a leak is too high for so little benefit.",
-           "Māori data sovereignty has to be respected here.",
-           "Small communities make it easy to identify people.",
-           "Nobody has shown why the funder needs it.",
-           "It costs providers time they do not have.",
-           "Consent given under pressure is not consent.")
+            "Addresses of children", "Whakapapa", "Court records", "Disability information",
+            "Benefit history", "Addiction treatment notes", "School attendance data",
+            "Housing applications", "Pregnancy information", "Foodbank visits", "Budgeting notes",
+            "Refuge stays", "Prison records", "Ethnicity", "Iwi affiliation", "Case notes",
+            "Client names", "Dates of birth", "Phone numbers", "Medication lists",
+            "Custody arrangements", "Debt information")
+MODALS = ("should never be", "must not be", "ought not to be", "can only be", "should not be",
+          "is far too often", "must never be", "is already", "should no longer be",
+          "has no business being")
+ACTIONS = ("collected by agencies", "passed to funders", "kept by the ministry",
+           "shared with other departments", "sold to researchers", "stored offshore",
+           "linked to other datasets", "asked for at the front desk", "matched with tax data",
+           "put in one central database", "handed over in monthly reports",
+           "used to rank providers", "read by contractors", "kept for decades",
+           "demanded as a condition of funding")
+QUALIFIERS = ("", " without consent", " in any form", " unless the person agrees",
+              " for funding decisions", " just to tick a box", " at all", " without a warrant",
+              " outside the service", " by default", " in a way people can identify",
+              " without telling the person")
+REASON_STARTS = ("People stop trusting services when", "Our clients have told us that",
+                 "In my experience", "I have watched whānau give up when",
+                 "The evidence from overseas shows that", "Everyone in our community knows that",
+                 "Staff at our centre have noticed that", "It is simple:",
+                 "From what I have seen in {place},", "After {years} years in this work I know",
+                 "My {relative} would tell you that", "Nobody asked us, but")
+REASON_ENDS = ("they feel watched.", "their details travel further than they agreed to.",
+               "a leak would hurt the most vulnerable first.",
+               "data sovereignty matters to Māori.", "small towns make everyone identifiable.",
+               "the funder has never explained why it needs this.",
+               "the paperwork already eats into the time we have for people.",
+               "consent given under pressure is not consent.",
+               "people go without help rather than be recorded.",
+               "trust takes years to build and a day to lose.",
+               "the rules change after the data has been collected.",
+               "aggregated figures would tell the ministry everything it needs.")
+RELATIVES = ("cousin", "aunty", "neighbour", "son", "daughter", "brother", "sister", "koro",
+             "nan", "flatmate", "colleague", "friend", "partner", "uncle")
+STORIES = ("stopped going to her counsellor", "would not sign the consent form",
+           "lost his place at the programme", "was turned away from a food parcel",
+           "found her file had been shared", "gave up on the benefit he was owed",
+           "moved to another town to start again", "asked me to fill in the form for him",
+           "was asked about her iwi at reception", "waited {n} weeks for an answer",
+           "refused to give her address", "had his notes read out in court")
+WHEN = ("last year", "in {year}", "a few months ago", "during the lockdowns",
+        "when the new contract started", "twice this winter", "after the last review")
 CAMPAIGNS = (
     ("I oppose the collection of client-level data by government agencies. Vulnerable people "
      "will stop seeking help if their private details are passed to funders. Agencies should "
@@ -84,11 +120,33 @@ ROLES = ("social worker", "nurse", "budget advisor", "youth worker", "volunteer"
          "kaumātua", "teacher", "counsellor", "student", "GP", "foodbank coordinator")
 
 
+def _fill(text: str, rng: random.Random) -> str:
+    return text.format(place=rng.choice(PLACES), years=rng.randint(2, 40),
+                       relative=rng.choice(RELATIVES), n=rng.randint(2, 30),
+                       year=rng.randint(2010, 2025))
+
+
+def _view(rng: random.Random) -> str:
+    return (f"{rng.choice(SUBJECTS)} {rng.choice(MODALS)} {rng.choice(ACTIONS)}"
+            f"{rng.choice(QUALIFIERS)}.")
+
+
+def _reason(rng: random.Random) -> str:
+    return _fill(f"{rng.choice(REASON_STARTS)} {rng.choice(REASON_ENDS)}", rng)
+
+
+def _story(rng: random.Random) -> str:
+    when = _fill(rng.choice(WHEN), rng)
+    return _fill(f"My {{relative}} in {{place}} {rng.choice(STORIES)} {when}.", rng)
+
+
 def individual_text(rng: random.Random) -> str:
-    """A person's own answer: who they are, then what they think and why, in their words."""
-    sentences = [f"{rng.choice(SUBJECTS)} {rng.choice(OPINIONS)}"
-                 for _ in range(rng.randint(1, 3))]
-    sentences += rng.sample(REASONS, rng.randint(0, 3))
+    """A person's own answer: who they are, then what they think and why, in their words
+    (views, reasons and a story of their own, the odd typo)."""
+    sentences = [_view(rng) for _ in range(rng.randint(1, 3))]
+    sentences += [_reason(rng) for _ in range(rng.randint(0, 2))]
+    if rng.random() < 0.5:
+        sentences.append(_story(rng))
     rng.shuffle(sentences)
     if rng.random() < 0.8:
         sentences.insert(0, f"I am a {rng.choice(ROLES)} in {rng.choice(PLACES)} and have "
@@ -97,7 +155,8 @@ def individual_text(rng: random.Random) -> str:
         sentences.append(f"Last year {rng.randint(2, 90)} people in my "
                          f"{rng.choice(('street', 'whānau', 'church', 'team', 'class'))} "
                          f"told me the same.")
-    return " ".join(sentences)
+    text = " ".join(sentences)
+    return _typo(text, rng) if rng.random() < 0.1 else text
 
 
 def main_answer(rng: random.Random, campaign_share: float) -> str:
@@ -105,8 +164,9 @@ def main_answer(rng: random.Random, campaign_share: float) -> str:
         return individual_text(rng)
     text = CAMPAIGNS[min(int(rng.expovariate(0.9)), len(CAMPAIGNS) - 1)]
     roll = rng.random()
-    if roll < 0.25:
-        text = f"{rng.choice(ADDED)} {text}" if rng.random() < 0.5 else f"{text} {rng.choice(ADDED)}"
+    if roll < 0.25:  # a sentence of the person's own: a common one, or their story
+        added = rng.choice(ADDED) if rng.random() < 0.5 else _story(rng)
+        text = f"{added} {text}" if rng.random() < 0.5 else f"{text} {added}"
     elif roll < 0.35:
         text = _typo(text, rng)
     return text

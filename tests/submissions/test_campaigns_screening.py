@@ -15,7 +15,7 @@ from app.corpus.operations import record_new_feedback_many
 from app.corpus.scope import ConsentScope
 from app.db import Session
 from app.privacy.models import AuditEvent
-from submissions.screening import content_flags, decide, name_problem, screen
+from submissions.screening import content_flags, decide, name_problem, screen, screen_ids
 from submissions.screening_models import SubmissionReview
 
 TEMPLATE = ("I oppose the collection of client-level data by government agencies. Vulnerable "
@@ -195,3 +195,134 @@ def test_a_whole_campaign_is_decided_at_once(client, app, auth, analyst, make_fo
     assert statuses == {"rejected"}
     assert screen([]) == 0
     assert decide  # (imported for the single decisions above)
+
+
+def _variants(count: int, seed: int) -> list[str]:
+    """COUNT distinct texts: the TEMPLATE with a short sentence of someone's own (a Jaccard
+    similarity of word shingles of about 0.75 with it)."""
+    import random
+
+    from submissions.synthetic import PLACES, RELATIVES
+
+    rng = random.Random(seed)
+    texts: set[str] = set()
+    while len(texts) < count:
+        texts.add(f"{TEMPLATE} My {rng.choice(RELATIVES)} in {rng.choice(PLACES)} says so, "
+                  f"{rng.randint(2, 900)} times.")
+    return sorted(texts)
+
+
+def test_hundreds_of_personalised_copies_join_one_campaign(make_consultation):
+    """Recall of the LSH bands and the check: with 12 bands of 5 rows, 18 of these 300
+    variants became "campaigns" of their own (0 to 18 for other seeds); 16 bands of 4 find
+    them all."""
+    consultation = make_consultation()
+    variants = _variants(300, seed=7)
+    items = _items(consultation, [TEMPLATE] * 60 + variants)
+    result = detect_campaigns(consultation.id, similarity=0.6)
+    Session.commit()
+    biggest = Session.scalars(select(FeedbackCampaign).order_by(
+        FeedbackCampaign.member_count.desc())).first()
+    assert biggest.template_text == TEMPLATE and biggest.kind == "template"
+    assert biggest.member_count == 60 + len(variants), result.summary()
+    members = [i for i in items if i.campaign_id == biggest.id]
+    assert all(i.own_text is None for i in members if i.text == TEMPLATE)  # the copies
+    added = [i for i in members if i.text != TEMPLATE]
+    assert all(i.own_text and i.own_text.startswith("My ") for i in added)
+
+
+def test_signatures_estimate_the_jaccard_similarity_of_word_shingles():
+    """The vectorised MinHash agrees with the exact Jaccard similarity of the 3-word
+    shingle sets: no bias, and the error of 64 permutations."""
+    import random
+
+    import numpy as np
+
+    from app.corpus.campaigns import normalise, shingle_hashes, signatures
+
+    rng = random.Random(11)
+    words = [f"w{n}" for n in range(400)]
+    pairs = []
+    for _ in range(300):
+        base = [rng.choice(words) for _ in range(rng.randint(20, 60))]
+        other = list(base)
+        for _ in range(rng.randint(0, len(base))):  # a share of the words changed
+            other[rng.randrange(len(other))] = rng.choice(words)
+        pairs.append((normalise(" ".join(base)), normalise(" ".join(other))))
+    sig = signatures([t for pair in pairs for t in pair])
+    estimated = (sig[0::2] == sig[1::2]).mean(axis=1)
+    exact = np.array([len(set(shingle_hashes(a)) & set(shingle_hashes(b)))
+                      / len(set(shingle_hashes(a)) | set(shingle_hashes(b))) for a, b in pairs])
+    assert exact.min() < 0.2 and exact.max() == 1.0  # the whole range is covered
+    assert abs((estimated - exact).mean()) < 0.02
+    assert np.abs(estimated - exact).mean() < 0.06
+    assert (estimated[exact == 1.0] == 1.0).all()
+
+
+def test_many_submissions_from_one_address_within_minutes_are_flagged(app, make_form):
+    """`burst`: SCREENING_BURST_COUNT submissions within SCREENING_BURST_MINUTES either side
+    of each; the same address an hour later, and other addresses, are not flagged."""
+    import secrets
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from app.db import utcnow
+    from submissions.models import Submission, SubmissionAnswer
+    from submissions.screening import screen_all
+
+    form = make_form(allows_guests=True)
+    start = utcnow() - timedelta(days=1)
+    moments = ([("busy", start + timedelta(seconds=20 * n)) for n in range(5)]
+               + [("busy", start + timedelta(hours=1)), ("quiet", start)]
+               + [("quiet", start + timedelta(minutes=30 * n)) for n in range(1, 6)])
+    rows = [{"reference": f"KOR-TEST-{n:04d}", "idempotency_key": secrets.token_hex(8),
+             "form_id": form.id, "version_id": form.current_version.id,
+             "guest_name": "Aroha Ngata", "guest_email": f"b{n}@example.test", "consent": {},
+             "submitted_at": at, "updated_at": at, "source_hash": source}
+            for n, (source, at) in enumerate(moments)]
+    table = Submission.__table__
+    ids = Session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                          rows).scalars().all()
+    Session.execute(insert(SubmissionAnswer.__table__), [
+        {"submission_id": i, "question_key": "q2", "value": "Fine.", "text": "Fine."}
+        for i in ids])
+    app.config.update(SCREENING_BURST_COUNT=5, SCREENING_BURST_MINUTES=10)
+    try:
+        with app.app_context():
+            assert screen_all(batch=4) == (len(ids), 5)
+            flags = dict(Session.execute(select(SubmissionReview.submission_id,
+                                                SubmissionReview.flags)).all())
+            assert [i for i in ids if "burst" in flags.get(i, [])] == ids[:5]
+            # The sweeper's path (a batch's own addresses and times) finds the same.
+            Session.execute(SubmissionReview.__table__.delete())
+            assert screen_ids(ids[3:6]) == 2
+            flags = dict(Session.execute(select(SubmissionReview.submission_id,
+                                                SubmissionReview.flags)).all())
+            assert flags == {ids[3]: ["burst", "unconfirmed"], ids[4]: ["burst", "unconfirmed"]}
+    finally:
+        app.config.update(SCREENING_BURST_COUNT=20, SCREENING_BURST_MINUTES=10)
+
+
+def test_offensive_words_are_found_whole_and_in_any_case(app):
+    with app.app_context():
+        from submissions.screening import offensive_words
+
+        assert offensive_words("You BASTARDS. Piss   off") == ["bastards"]  # phrase: as listed
+        assert offensive_words("PISS OFF, and ſhit.") == ["piss off", "ſhit"]
+        assert offensive_words("Scunthorpe, shitake, bastardised") == []
+
+
+def test_a_second_process_signs_as_one_process_does(monkeypatch):
+    """Many distinct texts are normalised and signed half in a forked process: the same
+    texts and signatures, in the same order, as in one process."""
+    import numpy as np
+
+    from app.corpus import campaigns
+
+    texts = [f"{TEMPLATE} Copy number {n}!" for n in range(40)] + [QUOTE, "Short answer."]
+    alone = campaigns._normalise_and_sign(texts)
+    monkeypatch.setattr(campaigns, "_PARALLEL_FROM", 10)
+    together = campaigns._normalise_and_sign(texts)
+    assert together[0] == alone[0] and together[0][-1] == "short answer"
+    assert np.array_equal(together[1], alone[1])
