@@ -38,9 +38,9 @@ from zlib import crc32
 
 import numpy as np
 from datasketch import MinHashLSH
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
-from app.corpus.models import FeedbackCampaign, FeedbackItem
+from app.corpus.models import FeedbackCampaign, FeedbackItem, FeedbackQuestion
 from app.db import Session, plain_rows, utcnow
 
 SHINGLE_WORDS = 3
@@ -312,6 +312,13 @@ def _load_items(consultation_id: int, source: str | None) -> dict[str | None, li
                    items.c.consent_analysis.is_(True)))
     if source is not None:
         stmt = stmt.where(items.c.source == source)
+    # Answers to closed questions are chosen labels: a thousand people ticking the same
+    # options are not a campaign, however many words the labels have.
+    closed_keys = list(Session.scalars(select(FeedbackQuestion.question_key).where(
+        FeedbackQuestion.consultation_id == consultation_id)))
+    if closed_keys:
+        stmt = stmt.where(or_(items.c.question_key.is_(None),
+                              items.c.question_key.not_in(closed_keys)))
     by_question: dict[str | None, list[tuple]] = defaultdict(list)
     for item_id, question_key, text in plain_rows(stmt):
         by_question[question_key].append((item_id, text))

@@ -63,6 +63,28 @@ def test_exact_copies_templates_with_additions_and_shared_quotations(make_consul
     assert all(i.campaign_id is None for i in items[6:])
 
 
+def test_identical_choices_of_a_closed_question_are_no_campaign(make_consultation):
+    from app.corpus.closed import ClosedAnswer
+
+    consultation = make_consultation()
+    options = [("a", "Providers must tell clients what is collected and why"),
+               ("b", "Clients can see and correct everything held about them")]
+    closed = ClosedAnswer.of("Which protections matter?", "multiple_choice", options, ["a", "b"])
+    labels = "; ".join(label for _value, label in options)
+    record_new_feedback_many(None, [
+        {"consultation_id": consultation.id, "source": "submission_answer",
+         "source_id": f"{800000 + n}:q6", "text": labels, "question_key": "q6",
+         "consent": SCOPE, "closed": closed} for n in range(5)])
+    _items(consultation, [TEMPLATE, TEMPLATE], question="q2")
+    result = detect_campaigns(consultation.id)
+    Session.commit()
+    # The five identical ticks (over eight words of labels) are answers, not a campaign; the
+    # free-text copies beside them still are one.
+    assert result.campaigns == 1
+    (campaign,) = Session.scalars(select(FeedbackCampaign)).all()
+    assert campaign.member_count == 2
+
+
 def test_only_exact_copies_make_an_exact_campaign_and_detection_replaces_the_last(
         make_consultation):
     consultation = make_consultation()
