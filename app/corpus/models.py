@@ -139,7 +139,7 @@ class ConsentChange(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     # When someone other than the person who gave the feedback widens its consent or removes
     # its governance group, the person's own agreement to that: how it was given (one of
-    # app.corpus.operations.AGREEMENT_METHODS) and when. Empty for every other change.
+    # app.corpus.checks.AGREEMENT_METHODS) and when. Empty for every other change.
     agreement_method: Mapped[str | None] = mapped_column(String(30))
     agreement_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
