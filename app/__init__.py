@@ -23,6 +23,9 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(Path(__file__).parent / "static"),
         instance_relative_config=True,
     )
+    from app.wtforms_i18n import KoreroRequest
+
+    app.request_class = KoreroRequest  # WTForms' messages cached per language, not per request
     app.config.from_object(config)
     app.config.from_pyfile("config.py", silent=True)
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
