@@ -23,7 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(Path(__file__).parent / "static"),
         instance_relative_config=True,
     )
-    from app.wtforms_i18n import KoreroRequest
+    from app.i18n import KoreroRequest
 
     app.request_class = KoreroRequest  # WTForms' messages cached per language, not per request
     app.config.from_object(config)
@@ -57,6 +57,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    from app import i18n
+
+    i18n.install_template_gettext(app)  # after Babel's own: the same, found once a request
     sessions.init_app(app)  # Flask-Login and the idle timeout, before the permission check
     permissions.init_app(app)
     security.init_app(app)

@@ -182,9 +182,9 @@ def _choice_error(app, lang: str) -> str:
 
 def test_wtforms_messages_follow_the_language_and_are_loaded_once_per_language(
         app, monkeypatch):
-    """The catalogue comes from a per-process cache (app/wtforms_i18n.py), not from disk in
+    """The catalogue comes from a per-process cache (app/i18n.py), not from disk in
     every request, and still in each request's own language."""
-    from app.wtforms_i18n import wtforms_translations
+    from app.i18n import wtforms_translations
 
     monkeypatch.setitem(app.config["LANGUAGES"], "de", "Deutsch")
     wtforms_translations.cache_clear()
@@ -194,3 +194,43 @@ def test_wtforms_messages_follow_the_language_and_are_loaded_once_per_language(
     assert _choice_error(app, "de") == "Keine gültige Auswahl."
     info = wtforms_translations.cache_info()
     assert info.misses == 2 and info.hits >= 2  # read from disk once per language
+
+
+def _german_catalogue():
+    import io
+
+    from babel import support
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale="de")
+    catalog.add("Privacy", "Datenschutz")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return support.Translations(fp=buffer)
+
+
+def test_template_strings_follow_the_language_within_a_request(app, monkeypatch):
+    """The templates' gettext finds the translations once per request (app/i18n.py), yet a
+    forced locale and Flask-Babel's refresh() still change them at once."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    domain = app.extensions["babel"].instance.domain_instance
+    monkeypatch.setitem(app.config["LANGUAGES"], "de", "Deutsch")
+    monkeypatch.setitem(domain.cache, ("de", "messages"), _german_catalogue())
+    page = "{{ _('Privacy') }}"
+    with app.test_request_context("/"):
+        session["lang"] = "de"
+        assert render_template_string(page) == "Datenschutz"
+        with force_locale("en"):
+            assert render_template_string(page) == "Privacy"
+        assert render_template_string(page) == "Datenschutz"
+        session["lang"] = "en"
+        assert render_template_string(page) == "Datenschutz"  # kept for this request ...
+        refresh()
+        assert render_template_string(page) == "Privacy"  # ... until Babel is told
+    with app.test_request_context("/"):
+        session["lang"] = "de"
+        assert render_template_string(page) == "Datenschutz"
