@@ -272,6 +272,17 @@ def profile(app, environs: list[dict], expect: int, top: int, wall: bool = False
     return out.getvalue()
 
 
+def calls_per_request(app, environs: list[dict], expect: int) -> float:
+    """Python function calls per request (cProfile's count): exact and the same however busy
+    the machine is, so a change that removes work shows even when CPU times are noisy. It
+    does not see work done in C (SQLite, hashing), which the CPU time does."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_round(app, environs, expect)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls / len(environs)
+
+
 def build_apps(instance: Path, ratelimit: bool):
     if not (instance / "korero.sqlite3").exists():
         print(f"seeding a demo instance in {instance} ...", file=sys.stderr)
@@ -300,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=40, help="lines of the profile")
     parser.add_argument("--profile-wall", action="store_true",
                         help="time the profile by the wall clock (shows waits for the disk)")
+    parser.add_argument("--calls", action="store_true",
+                        help="also count Python function calls per request (load-free)")
     parser.add_argument("--ratelimit", action="store_true",
                         help="rate limits on (the HTTP benchmarks run with them off)")
     parser.add_argument("--instance", type=Path,
@@ -307,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     instance = args.instance or Path(tempfile.mkdtemp(prefix="korero-cost-"))
     app, hello = build_apps(instance, args.ratelimit)
-    kinds = Kinds(app, hello, args.requests, args.rounds + (1 if args.profile else 0),
+    kinds = Kinds(app, hello, args.requests,
+                  args.rounds + (1 if args.profile else 0) + (1 if args.calls else 0),
                   args.warmup)
     load_before = machine()["load"]
     for kind in args.only:
@@ -326,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         wall = statistics.median(value[1] for value in values)
         print(f"{kind:<20} {min(cpu):9.3f} {statistics.median(cpu):7.3f} {wall:12.3f}  "
               + " ".join(f"{value:.3f}" for value in cpu))
+    if args.calls:
+        print(f"\n{'kind':<20} {'Python calls per request':>25}")
+        for kind in args.only:
+            environs = kinds.prepare(kind, args.requests)
+            calls = calls_per_request(kinds.target(kind), environs, kinds.expect(kind))
+            print(f"{kind:<20} {calls:25.0f}")
     if args.profile:
         environs = kinds.prepare(args.profile, args.requests)
         print(profile(kinds.target(args.profile), environs, kinds.expect(args.profile),
