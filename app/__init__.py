@@ -47,7 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import db, encryption, errors, permissions, security
+    from app import db, encryption, errors, permissions, rate_limits, security
     from app.auth import sessions
     from app.extensions import babel, csrf, limiter
 
@@ -55,7 +55,7 @@ def _init_extensions(app: Flask) -> None:
     encryption.init_app(app)  # the key of the TOTP secrets stored encrypted
     _load_models()
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app, limiter)  # skips its work where no limit applies
     babel.init_app(app, locale_selector=_select_locale)
     from app import i18n
 
