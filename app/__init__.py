@@ -23,6 +23,9 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(Path(__file__).parent / "static"),
         instance_relative_config=True,
     )
+    from app.i18n import KoreroRequest
+
+    app.request_class = KoreroRequest  # WTForms' messages cached per language, not per request
     app.config.from_object(config)
     app.config.from_pyfile("config.py", silent=True)
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -44,7 +47,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app import db, encryption, errors, permissions, security
+    from app import db, encryption, errors, permissions, rate_limits, security
     from app.auth import sessions
     from app.extensions import babel, csrf, limiter
 
@@ -52,8 +55,11 @@ def _init_extensions(app: Flask) -> None:
     encryption.init_app(app)  # the key of the TOTP secrets stored encrypted
     _load_models()
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app, limiter)  # skips its work where no limit applies
     babel.init_app(app, locale_selector=_select_locale)
+    from app import i18n
+
+    i18n.install_template_gettext(app)  # after Babel's own: the same, found once a request
     sessions.init_app(app)  # Flask-Login and the idle timeout, before the permission check
     permissions.init_app(app)
     security.init_app(app)

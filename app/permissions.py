@@ -113,12 +113,13 @@ def enforce_matrix() -> None:
     access = access_for(endpoint)
     if access is None:
         abort(403)
-    if access != PUBLIC and not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: each proxy access costs a lookup
+    if access != PUBLIC and not user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if (current_user.is_authenticated and _needs_two_factor_setup(current_user)
+    if (user.is_authenticated and _needs_two_factor_setup(user)
             and endpoint not in TWO_FACTOR_SETUP_ENDPOINTS):
         return redirect(url_for("auth.two_factor_setup"))
-    if not may_access(current_user, endpoint):
+    if access != PUBLIC and not may_access(user, endpoint):
         abort(403)
     return None
 

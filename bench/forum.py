@@ -79,6 +79,23 @@ def sign_in(port: int, email: str, password: str) -> str:
     return _cookie(answer) or cookie
 
 
+def as_browser_keeps_it(port: int, path: str, cookie: str) -> str:
+    """COOKIE after one GET of PATH, updated from the answer's Set-Cookie as a browser keeps
+    it. Signing in starts a fresh session; the first page with a form adds its CSRF secret to
+    it. Without this step wrk would send the sign-in cookie for ever, and every request would
+    make a new secret and send a re-signed cookie that no browser would go on ignoring."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    answer = conn.getresponse()
+    answer.read()
+    jar = dict(part.split("=", 1) for part in cookie.split("; ") if "=" in part)
+    for name, value in answer.getheaders():
+        if name.lower() == "set-cookie":
+            key, _, rest = value.split(";", 1)[0].partition("=")
+            jar[key] = rest
+    return "; ".join(f"{key}={value}" for key, value in jar.items())
+
+
 def _ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -319,6 +336,7 @@ def page_benchmark(args) -> str:
             wait_until_up(app_port, "/healthz")
             cookie = sign_in(app_port, "participant2@demo.korero.nz", password)
             path = f"/forums/threads/{thread_id}"
+            cookie = as_browser_keeps_it(app_port, path, cookie)
             wrk(app_port, path, 2, args.clients, cookie)  # warm-up (and the first read's write)
             wrk(hello_port, "/", 2, args.clients)
             targets = {"bare": (hello_port, "/", ""), "health": (app_port, "/healthz", ""),

@@ -157,3 +157,80 @@ def test_templates_have_no_hard_coded_text():
         parser.feed(_without_jinja(path.read_text(encoding="utf-8")))
         problems += [f"{Path(path).relative_to(PROJECT_ROOT)}: {text!r}" for text in parser.found]
     assert not problems, "text not wrapped in gettext:\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------- WTForms' own messages
+
+
+def _choice_error(app, lang: str) -> str:
+    from flask import session
+    from flask_wtf import FlaskForm
+    from wtforms import SelectField
+
+    class Pick(FlaskForm):
+        class Meta:
+            csrf = False
+
+        colour = SelectField(choices=[("red", "Red")])
+
+    with app.test_request_context("/", method="POST", data={"colour": "blue"}):
+        session["lang"] = lang
+        form = Pick()
+        assert not form.validate()
+        return form.colour.errors[0]
+
+
+def test_wtforms_messages_follow_the_language_and_are_loaded_once_per_language(
+        app, monkeypatch):
+    """The catalogue comes from a per-process cache (app/i18n.py), not from disk in
+    every request, and still in each request's own language."""
+    from app.i18n import wtforms_translations
+
+    monkeypatch.setitem(app.config["LANGUAGES"], "de", "Deutsch")
+    wtforms_translations.cache_clear()
+    assert _choice_error(app, "en") == "Not a valid choice."
+    assert _choice_error(app, "de") == "Keine gültige Auswahl."
+    assert _choice_error(app, "en") == "Not a valid choice."
+    assert _choice_error(app, "de") == "Keine gültige Auswahl."
+    info = wtforms_translations.cache_info()
+    assert info.misses == 2 and info.hits >= 2  # read from disk once per language
+
+
+def _german_catalogue():
+    import io
+
+    from babel import support
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale="de")
+    catalog.add("Privacy", "Datenschutz")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return support.Translations(fp=buffer)
+
+
+def test_template_strings_follow_the_language_within_a_request(app, monkeypatch):
+    """The templates' gettext finds the translations once per request (app/i18n.py), yet a
+    forced locale and Flask-Babel's refresh() still change them at once."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    domain = app.extensions["babel"].instance.domain_instance
+    monkeypatch.setitem(app.config["LANGUAGES"], "de", "Deutsch")
+    monkeypatch.setitem(domain.cache, ("de", "messages"), _german_catalogue())
+    page = "{{ _('Privacy') }}"
+    with app.test_request_context("/"):
+        session["lang"] = "de"
+        assert render_template_string(page) == "Datenschutz"
+        with force_locale("en"):
+            assert render_template_string(page) == "Privacy"
+        assert render_template_string(page) == "Datenschutz"
+        session["lang"] = "en"
+        assert render_template_string(page) == "Datenschutz"  # kept for this request ...
+        refresh()
+        assert render_template_string(page) == "Privacy"  # ... until Babel is told
+    with app.test_request_context("/"):
+        session["lang"] = "de"
+        assert render_template_string(page) == "Datenschutz"

@@ -154,16 +154,17 @@ def show(workshop_id: int):
 @limiter.limit(_booking_limit, key_func=_user_key, methods=["POST"])
 def book(workshop_id: int):
     """Book a place (or a place on the waitlist when the workshop is full)."""
-    workshop = object_or_404(Session.get(Workshop, workshop_id), "view", current_user)
-    if not workshop.can_book(current_user):
+    person = current_user._get_current_object()  # once, not through the proxy each time
+    workshop = object_or_404(Session.get(Workshop, workshop_id), "view", person)
+    if not workshop.can_book(person):
         abort(404 if workshop.status != "published" else 403)
-    form = BookingForm(person=current_user)
+    form = BookingForm(person=person)
     if form.validate_on_submit():
-        organisation = next((org for org in current_user.organisations
+        organisation = next((org for org in person.organisations
                              if str(org.id) == form.organisation.data), None)
         try:
             booking, notices = ops.book_place(
-                current_user, workshop, access_needs=form.access_needs.data,
+                person, workshop, access_needs=form.access_needs.data,
                 dietary_needs=form.dietary_needs.data, organisation=organisation)
         except OperationRefused as error:
             show_refusal(form, error)
@@ -179,7 +180,7 @@ def book(workshop_id: int):
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
     return render_template("workshops/book.html", workshop=workshop, form=form,
                            places_left=places_left(workshop),
-                           booking=booking_of(workshop, current_user))
+                           booking=booking_of(workshop, person))
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")

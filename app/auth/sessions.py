@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -97,7 +98,28 @@ def enforce_idle_timeout():
     return None
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per set of keys
+    rather than twice in every request (once to read the cookie, once to write it). The
+    serializer holds no state between calls; a changed SECRET_KEY or SECRET_KEY_FALLBACKS
+    builds a new one, so cookies are always signed and checked with the current keys."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(keys)
+        if found is None:
+            found = super().get_signing_serializer(app)
+            if len(self._serializers) > 8:  # keys rotated many times (tests): start afresh
+                self._serializers.clear()
+            self._serializers[keys] = found
+        return found
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.session_protection = "basic"

@@ -215,3 +215,27 @@ def test_the_registration_link_is_limited_per_address(app, post_form):
         assert post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.7")).status_code == 200
     _assert_too_many(post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.7")))
     assert post_form(path, WEAK_ACCEPTANCE, **_from("203.0.113.8")).status_code == 200
+
+
+def test_only_endpoints_without_any_limit_skip_the_limiter(app):
+    """app/rate_limits.py lets Flask-Limiter skip its work on endpoints no limit applies to:
+    every view that declares a limit must still be checked, and the limiter still runs on
+    them (the tests above hit those limits for real)."""
+    from flask_limiter.util import get_qualified_name
+
+    from app.extensions import limiter
+    from app.rate_limits import declares_no_limit
+
+    limited = set(limiter.limit_manager._decorated_limits)
+    assert limited
+    checked = 0
+    for endpoint, view in app.view_functions.items():
+        if get_qualified_name(view) in limited:
+            assert not declares_no_limit(app, limiter, endpoint), endpoint
+            checked += 1
+    assert checked >= 10
+    for endpoint in ("auth.login", "auth.forgot_password", "auth.register", "forums.thread",
+                     "forums.new_thread", "forums.flag_post", "workshops.book"):
+        assert not declares_no_limit(app, limiter, endpoint), endpoint
+    for endpoint in ("main.healthz", "main.index", "forums.index", "static"):
+        assert declares_no_limit(app, limiter, endpoint), endpoint

@@ -176,3 +176,18 @@ def test_a_session_from_before_sign_in_times_were_kept_starts_its_lifetime(clien
     assert signed_in(client)
     with client.session_transaction() as sess:
         assert time.time() - sess["signed_in_at"] < 60
+
+
+def test_a_new_secret_key_takes_effect_at_once_despite_the_cached_signer(
+        app, client, auth, make_user, monkeypatch):
+    """app.auth.sessions.SessionCookies keeps the cookie signer between requests: a cookie
+    signed with the old key must stop working the moment the key changes, and one signed
+    with a key moved to SECRET_KEY_FALLBACKS keeps working."""
+    make_user(email="ana@example.org")
+    auth.login_with_form("ana@example.org")
+    assert signed_in(client)
+    old_key = app.secret_key
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-key-" + "x" * 40)
+    assert not signed_in(client)
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old_key])
+    assert signed_in(client)

@@ -29,6 +29,15 @@ def test_the_default_queue_is_a_sqlite_file_in_the_instance_folder(app, queue):
     assert queue.huey.storage.filename == app.config["JOBS_SQLITE_PATH"]
 
 
+def test_the_queue_file_is_as_durable_as_the_database_without_waiting_for_the_disk(tmp_path):
+    """WAL with synchronous=NORMAL (1), as app/db.py sets for the database: huey's default,
+    FULL (2), waits for an fsync on every message sent, in the web request."""
+    huey = build_huey({"JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite3")})
+    conn = huey.storage.conn
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_redis_url_gives_a_redis_queue():
     from huey import RedisHuey
 

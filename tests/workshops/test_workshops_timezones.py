@@ -75,3 +75,30 @@ def test_ics_files_carry_tzid_and_vtimezone(client, auth, post_form, make_user, 
     assert start.utcoffset() is not None
     assert start == datetime(2031, 3, 3, 10, 0, tzinfo=ZoneInfo("Pacific/Rarotonga"))
     assert start.astimezone(UTC) == datetime(2031, 3, 3, 20, 0, tzinfo=UTC)
+
+
+def test_the_cached_vtimezone_block_makes_the_same_file_icalendar_makes(
+        app, client, auth, post_form, make_user, consultation):
+    """workshops/ics.py splices each zone's VTIMEZONE in from a per-process cache of its
+    bytes: the file must be the one icalendar writes with the component added (DTSTAMP
+    aside, which is the time of writing), for two zones and again from the cache."""
+    from workshops import ics
+
+    auth.login(make_user("facilitator"))
+    _response, workshop = _create(post_form, timezone="Pacific/Rarotonga")
+    for zone in ("Pacific/Rarotonga", "Pacific/Auckland", "Pacific/Rarotonga"):
+        workshop.timezone = zone
+        with app.test_request_context():
+            calendar = ics._calendar("PUBLISH")
+            calendar.add_component(ics._event(workshop, with_link=False))
+            spliced = ics._finish(calendar)
+            calendar = ics._calendar("PUBLISH")
+            calendar.add_component(ics._event(workshop, with_link=False))
+            calendar.add_component(ics._vtimezone(zone))
+            whole = calendar.to_ical()
+        assert _without_stamp(spliced) == _without_stamp(whole)
+        assert f"BEGIN:VTIMEZONE\r\nTZID:{zone}".encode() in spliced
+
+
+def _without_stamp(raw: bytes) -> bytes:
+    return b"\r\n".join(line for line in raw.split(b"\r\n") if not line.startswith(b"DTSTAMP"))
