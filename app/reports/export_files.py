@@ -29,6 +29,13 @@ def path_for(job_id: int, extension: str) -> Path:
 def write_file(job_id: int, extension: str, body: bytes) -> Path:
     """Write BODY atomically: a download never sees half a file."""
     target = path_for(job_id, extension)
+    write_atomically(target, body)
+    return target
+
+
+def write_atomically(target: Path, body: bytes) -> None:
+    """Write BODY to a temporary file beside TARGET, then rename it into place: a reader
+    sees the whole file or none of it, and a failed write leaves nothing behind."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -37,7 +44,6 @@ def write_file(job_id: int, extension: str, body: bytes) -> Path:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return target
 
 
 def remove_old_files(now: float | None = None, keep_seconds: int = KEEP_SECONDS) -> int:

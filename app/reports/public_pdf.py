@@ -12,12 +12,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from flask import current_app
 
+from app.reports.export_files import write_atomically
 from app.reports.exports import export_content
 
 
@@ -43,20 +42,9 @@ def cached_pdf(report, build) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another request may be rendering it: wait
         if not target.is_file():
             body, _exporter = export_content(report, build, "pdf", sections=report.sections)
-            _write(target, body)
+            write_atomically(target, body)
             _remove_others(report, keep=key)
     return target
-
-
-def _write(target: Path, body: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(body)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _remove_others(report, keep: str) -> None:
