@@ -109,18 +109,11 @@ def closed_questions(consultation_id: int,
     return list(Session.scalars(query.order_by(FeedbackQuestion.question_key)))
 
 
-def choice_counts(consultation_id: int,
-                  item_clause: ColumnElement[bool] | None = None) -> list[tuple]:
-    """Rows (question key, option value, stakeholder group, governing group id, count): how
-    many countable items of the consultation (that ITEM_CLAUSE keeps) chose each option, by
-    the items' stakeholder and governing groups. A ranking counts the option ranked first;
-    the other kinds every option chosen. Withdrawn items (consent to analysis taken back) are
-    not counted; the caller decides, with the kaitiaki approvals, which groups it may show
-    (`app.corpus.rules`, rule 5)."""
-    counted = or_(FeedbackQuestion.kind != "ranking", FeedbackChoice.rank == 1)
-    query = (select(FeedbackItem.question_key, FeedbackChoice.option,
-                    FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id,
-                    func.count(FeedbackChoice.id))
+def _counted_choices(consultation_id: int, item_clause: ColumnElement[bool] | None,
+                     *columns, where: ColumnElement[bool]) -> list[tuple]:
+    """COLUMNS with a count, grouped by COLUMNS, over the chosen options of the consultation's
+    countable items (consent to analysis given) that ITEM_CLAUSE and WHERE keep."""
+    query = (select(*columns, func.count(FeedbackChoice.id))
              .join(FeedbackItem, FeedbackItem.id == FeedbackChoice.item_id)
              .join(FeedbackQuestion,
                    (FeedbackQuestion.consultation_id == FeedbackItem.consultation_id)
@@ -129,11 +122,24 @@ def choice_counts(consultation_id: int,
                     # Named by item too, so the planner starts from the choices (only closed
                     # answers have any) rather than from every item of the consultation.
                     FeedbackItem.id.in_(select(FeedbackChoice.item_id)),
-                    FeedbackItem.consent_analysis.is_(True), counted,
+                    FeedbackItem.consent_analysis.is_(True), where,
                     item_clause if item_clause is not None else true())
-             .group_by(FeedbackItem.question_key, FeedbackChoice.option,
-                       FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id))
+             .group_by(*columns))
     return [tuple(row) for row in Session.execute(query)]
+
+
+def choice_counts(consultation_id: int,
+                  item_clause: ColumnElement[bool] | None = None) -> list[tuple]:
+    """Rows (question key, option value, stakeholder group, governing group id, count): how
+    many countable items of the consultation (that ITEM_CLAUSE keeps) chose each option, by
+    the items' stakeholder and governing groups. A ranking counts the option ranked first;
+    the other kinds every option chosen. Withdrawn items (consent to analysis taken back) are
+    not counted; the caller decides, with the kaitiaki approvals, which groups it may show
+    (`app.corpus.rules`, rule 5)."""
+    return _counted_choices(
+        consultation_id, item_clause, FeedbackItem.question_key, FeedbackChoice.option,
+        FeedbackItem.stakeholder_group, FeedbackItem.governed_by_id,
+        where=or_(FeedbackQuestion.kind != "ranking", FeedbackChoice.rank == 1))
 
 
 def rank_counts(consultation_id: int,
@@ -141,16 +147,6 @@ def rank_counts(consultation_id: int,
     """Rows (question key, option value, rank, count): how many countable items of the
     consultation (that ITEM_CLAUSE keeps) placed each option of a ranking question at each
     rank. Not broken down by group, so it needs no kaitiaki approval (as an overall count)."""
-    query = (select(FeedbackItem.question_key, FeedbackChoice.option, FeedbackChoice.rank,
-                    func.count(FeedbackChoice.id))
-             .join(FeedbackItem, FeedbackItem.id == FeedbackChoice.item_id)
-             .join(FeedbackQuestion,
-                   (FeedbackQuestion.consultation_id == FeedbackItem.consultation_id)
-                   & (FeedbackQuestion.question_key == FeedbackItem.question_key))
-             .where(FeedbackItem.consultation_id == consultation_id,
-                    FeedbackItem.id.in_(select(FeedbackChoice.item_id)),
-                    FeedbackItem.consent_analysis.is_(True),
-                    FeedbackQuestion.kind == "ranking",
-                    item_clause if item_clause is not None else true())
-             .group_by(FeedbackItem.question_key, FeedbackChoice.option, FeedbackChoice.rank))
-    return [tuple(row) for row in Session.execute(query)]
+    return _counted_choices(
+        consultation_id, item_clause, FeedbackItem.question_key, FeedbackChoice.option,
+        FeedbackChoice.rank, where=FeedbackQuestion.kind == "ranking")
