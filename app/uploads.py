@@ -5,6 +5,13 @@ A type is decided by the file's first bytes, never by its name or the browser's 
 (either can say anything). Files live outside static, in a folder of the instance folder, and
 are served only through a view that checks who may see them; the name a person gave is kept
 only as a label, and reaches a response header only through `content_disposition`.
+
+Files follow the database's unit of work. A file is written before its row is committed, so
+`store` remembers it against the session's transaction and deletes it if that transaction ends
+without committing (a rollback, an error, the session closed): no file is left that no row
+names. `remove_after_commit` deletes a file only once the commit that deletes its row has
+succeeded: a failed commit leaves the row and its file both. A savepoint's files pass to its
+parent when it is released and are dropped with it when it is rolled back.
 """
 from __future__ import annotations
 
@@ -15,7 +22,9 @@ from urllib.parse import quote
 
 from flask import Response, current_app, has_app_context
 from flask_babel import gettext as _
+from sqlalchemy import event
 
+from app.db import Session
 from app.errors import OperationRefused
 
 # (first bytes, content type, suffix): PDF, PNG and JPEG.
@@ -26,6 +35,7 @@ SIGNATURES = (
 )
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 MAX_LABEL = 120
+_INFO_KEY = "korero.uploads"  # Session.info: {transaction: {"written": [...], "doomed": [...]}}
 
 
 def sniff(content: bytes) -> tuple[str, str] | None:
@@ -56,14 +66,57 @@ def folder(name: str) -> Path:
 
 
 def store(folder_name: str, content: bytes, suffix: str = "") -> str:
-    """Write CONTENT under a new random name in FOLDER_NAME; the name."""
+    """Write CONTENT under a new random name in FOLDER_NAME; the name. The file is deleted
+    again unless the session's current transaction commits."""
     name = secrets.token_hex(16) + suffix
-    (folder(folder_name) / name).write_bytes(content)
+    path = folder(folder_name) / name
+    _pending()["written"].append(path)
+    path.write_bytes(content)
     return name
 
 
-def remove(folder_name: str, stored_name: str) -> None:
-    (folder(folder_name) / stored_name).unlink(missing_ok=True)
+def remove_after_commit(folder_name: str, stored_name: str) -> None:
+    """Delete the stored file once the session's current transaction commits (never if it
+    rolls back: its row is still there and still names it)."""
+    _pending()["doomed"].append(folder(folder_name) / stored_name)
+
+
+def _pending() -> dict[str, list[Path]]:
+    """The files written and to delete in the session's current transaction (the savepoint
+    when one is open)."""
+    session = Session()
+    if session.get_transaction() is None:
+        session.begin()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    return session.info.setdefault(_INFO_KEY, {}).setdefault(
+        transaction, {"written": [], "doomed": []})
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session) -> None:
+    # Called while the committed transaction is still the session's current one.
+    pending = session.info.get(_INFO_KEY)
+    if not pending:
+        return
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    files = pending.pop(transaction, None)
+    if files is None:
+        return
+    if transaction.nested:  # a released savepoint: its files now ride on its parent
+        parent = pending.setdefault(transaction.parent, {"written": [], "doomed": []})
+        parent["written"] += files["written"]
+        parent["doomed"] += files["doomed"]
+        return
+    for path in files["doomed"]:
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction) -> None:
+    # Whatever is still recorded against an ending transaction was never committed.
+    files = session.info.get(_INFO_KEY, {}).pop(transaction, None)
+    for path in (files or {}).get("written", ()):
+        path.unlink(missing_ok=True)
 
 
 def label(filename: str | None, default: str = "file") -> str:

@@ -3,7 +3,9 @@ few per post, each under a size limit. Kept under the instance folder with rando
 served only through `views_files.attachment`, which asks the attachment's `can_view`.
 
 Like the other operations, these take the actor, add and flush, and never commit; files are
-written only once every check has passed, and removed with their rows.
+written only once every check has passed, and removed with their rows. app/uploads.py ties the
+files to the commit: a file written is deleted again if the transaction rolls back, and a
+removed row's file is deleted only once the commit succeeds.
 """
 from __future__ import annotations
 
@@ -110,11 +112,11 @@ def add_to_post(actor, post: ForumPost, files: list[Upload], *,
 
 
 def remove_attachment(actor, attachment: ForumAttachment, *, ip: str = "") -> None:
-    """The post's author removes one file (its row and the file itself)."""
+    """The post's author removes one file (its row, and the file itself once that commits)."""
     post = attachment.post
     if not attachment.can_edit(actor):
         raise OperationRefused(_("Only the author of the post may remove its files."))
-    uploads.remove(FOLDER, attachment.stored_name)
+    uploads.remove_after_commit(FOLDER, attachment.stored_name)
     Session.delete(attachment)
     Session.flush()
     Session.expire(post, ["attachments"])
@@ -123,11 +125,12 @@ def remove_attachment(actor, attachment: ForumAttachment, *, ip: str = "") -> No
 
 
 def remove_files(post: ForumPost) -> int:
-    """Delete every file of POST and its rows (a deleted or erased post keeps none); how many."""
+    """Delete every file of POST and its rows (a deleted or erased post keeps none; the files
+go once the commit succeeds); how many."""
     found = list(Session.scalars(select(ForumAttachment).where(
         ForumAttachment.post_id == post.id)))
     for attachment in found:
-        uploads.remove(FOLDER, attachment.stored_name)
+        uploads.remove_after_commit(FOLDER, attachment.stored_name)
         Session.delete(attachment)
     if found:
         Session.flush()

@@ -1,10 +1,12 @@
 """The demo consultation's forum: an open space, an iwi caucus and a Pasifika caucus, each with
 a pinned welcome thread, conversations about the draft data policy, and a flagged post waiting
-in the moderation queue. Every name is fictional."""
+in the moderation queue; in the open space, the facilitator's workshop notes (a PDF) and a chart
+(a PNG) are attached to a reply. Every name is fictional."""
 from __future__ import annotations
 
 from app.corpus.scope import ConsentScope
-from forums import moderation, operations
+from forums import attachments, moderation, operations
+from forums.demo_files import bar_chart_png, text_pdf
 
 SCOPE = ConsentScope(analysis=True, quote="anonymous", publish="working_group")
 
@@ -53,6 +55,24 @@ PASIFIKA_THREADS = [
        "own leaders agree, and always with the suppression rules."))]),
 ]
 
+WORKSHOP_NOTES = ("Workshop notes: what agencies should never collect", [
+    "Provider workshop, Porirua, 12 participants from 9 organisations.",
+    "1. Immigration status: raised by 7 of 9 organisations. Families stop coming",
+    "   to services when they fear it could be passed on.",
+    "2. Church and community affiliations: raised by 4 organisations.",
+    "3. Household members not receiving the service: raised by 3 organisations.",
+    "Agreed: the policy should list what is never collected, not leave it to",
+    "each agency's guidance.",
+])
+WORKSHOP_VOTES = [70, 45, 30]  # share of organisations raising each of the three
+
+
+def demo_files() -> list[attachments.Upload]:
+    """The files the demo attaches: the workshop notes as a PDF and their tally as a chart."""
+    title, lines = WORKSHOP_NOTES
+    return [attachments.Upload("Workshop notes - never collect.pdf", text_pdf(title, lines)),
+            attachments.Upload("Workshop tally.png", bar_chart_png(WORKSHOP_VOTES))]
+
 
 def _thread(accounts, space, author_key, title, body, replies, *, governed=False):
     thread = operations.create_thread(accounts[author_key], space, title=title, body=body,
@@ -98,7 +118,10 @@ def seed_forum(context) -> None:
     flagged = None
     for author, title, body, replies in OPEN_THREADS:
         _, posts = _thread(accounts, open_space, author, title, body, replies)
-        flagged = flagged or posts[0]
+        if flagged is None:
+            flagged = posts[0]
+            # The facilitator's reply reports the workshop: its notes and tally are attached.
+            attachments.add_to_post(facilitator, posts[2], demo_files())
     moderation.flag_post(accounts["participant2"], flagged,
                          reason="This names a specific kind of client; please check it is "
                                 "not identifying.")

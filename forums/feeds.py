@@ -11,7 +11,9 @@ A feed shows what its owner may see right now, and no more than anyone may see o
 outside the forum: the space must be one they may enter (else 404); only published posts
 appear (never waiting, hidden or deleted ones, nor any whose author has withdrawn consent);
 a pseudonymous post names only its stakeholder group, whoever reads the feed; post bodies
-are the sanitised HTML stored on write.
+are the sanitised HTML stored on write. Each entry links its post's files as Atom enclosures
+(their download address, type and size); the download itself still asks the signed-in
+person's visibility, so a feed reader without a session cannot fetch them.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from base64 import urlsafe_b64encode
 
 from flask import current_app, render_template, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.corpus.models import FeedbackItem
 from app.db import Session, utcnow
@@ -92,7 +95,7 @@ def _shown_posts():
     withdrawn = select(FeedbackItem.id).where(
         FeedbackItem.consent_analysis.is_(False), FeedbackItem.consent_quote == "none",
         FeedbackItem.consent_publish == "none")
-    return select(ForumPost).where(
+    return select(ForumPost).options(selectinload(ForumPost.attachments)).where(
         ForumPost.status == "published",
         ForumPost.feedback_item_id.is_(None) | ForumPost.feedback_item_id.not_in(withdrawn))
 
@@ -124,7 +127,12 @@ def _entry(post: ForumPost) -> dict:
             "published": post.created_at, "updated": post.edited_at or post.created_at,
             "link": _absolute(url_for("forums.thread", thread_id=post.thread_id,
                                       _anchor=f"post-{post.id}")),
-            "html": post.body_html}
+            "html": post.body_html,
+            "enclosures": [{"href": _absolute(url_for("forums.attachment",
+                                                       forum_attachment_id=attachment.id)),
+                            "type": attachment.mimetype, "length": attachment.size,
+                            "title": attachment.filename}
+                           for attachment in post.attachments]}
 
 
 def authority() -> str:

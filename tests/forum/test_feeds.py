@@ -14,9 +14,10 @@ from app.corpus.operations import withdraw_consent
 from app.db import Session
 from app.logging_setup import redact_secrets
 from app.models import STAKEHOLDER_GROUPS, User
-from forums import moderation, operations
-from forums.models import ForumFeedKey
+from forums import attachments, moderation, operations
+from forums.models import ForumFeedKey, ForumPost
 
+from .test_attachments import PDF, PNG
 from .test_caucus_and_moderation import EVERYONE, MEMBERS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -205,3 +206,46 @@ def test_the_secret_never_reaches_a_log(issue_keys):
     line = f'GET /forums/feeds/{keys["outsider"]}/threads/7.atom HTTP/1.1'
     assert keys["outsider"] not in redact_secrets(line)
     assert "/forums/feeds/[redacted]/threads/7.atom" in redact_secrets(line)
+
+
+def _enclosures(entry):
+    return [(link.get("type"), link.get("length"), link.get("title"), link.get("href"))
+            for link in entry.findall(f"{ATOM}link[@rel='enclosure']")]
+
+
+def test_entries_link_their_posts_files_as_enclosures_only_for_posts_shown(
+        forum, client, auth, issue_keys):
+    thread = operations.create_thread(
+        forum.outsider, forum.open, title="With files", body="Opening",
+        files=[attachments.Upload('Hui "minutes" <1>.pdf', PDF)])
+    shown = operations.reply(forum.iwi_member, thread, body="Shown words",
+                             files=[attachments.Upload("map.png", PNG),
+                                    attachments.Upload("notes.pdf", PDF)])
+    hidden = operations.reply(forum.iwi_member, thread, body="Hidden words",
+                              files=[attachments.Upload("hidden.pdf", PDF)])
+    moderation.hide_post(forum.analyst, hidden, reason="Off topic")
+    opening = Session.scalars(select(ForumPost).where(ForumPost.thread_id == thread.id)
+                              .order_by(ForumPost.id)).first()
+    expected = {post.id: [(a.mimetype, str(a.size), a.filename,
+                           f"http://korero.test/forums/attachments/{a.id}")
+                          for a in post.attachments] for post in (opening, shown)}
+    hidden_file = f"/forums/attachments/{hidden.attachments[0].id}"
+    Session.commit()
+    keys = issue_keys()
+    root = _feed(client, f"/forums/feeds/{keys['analyst']}/threads/{thread.id}.atom")
+    entries = root.findall(f"{ATOM}entry")
+    assert [_enclosures(e) for e in entries] == [expected[shown.id], expected[opening.id]]
+    assert expected[shown.id][0][:3] == ("image/png", str(len(PNG)), "map.png")
+    assert expected[opening.id][0][2] == 'Hui "minutes" <1>.pdf'
+    # The alternate link stays the entry's first link.
+    assert all(e.find(f"{ATOM}link").get("rel") == "alternate" for e in entries)
+    assert hidden_file not in ET.tostring(root, encoding="unicode")
+    space = _feed(client, f"/forums/feeds/{keys['outsider']}/spaces/{forum.open.id}.atom")
+    assert [_enclosures(e) for e in space.findall(f"{ATOM}entry")] == [expected[opening.id]]
+    # The enclosure is the ordinary download: a signed-in reader gets it, no session does not.
+    href = expected[shown.id][1][3].removeprefix("http://korero.test")
+    auth.login(forum.outsider)
+    assert client.get(href).data == PDF
+    auth.logout()
+    response = client.get(href)
+    assert response.status_code == 302 and response.data != PDF
