@@ -94,6 +94,8 @@ def _any_in_session(user: User) -> bool:
     """Whether this session already holds the person or one of their organisations: then the
     session's objects are used as they are (a merge would write over what it holds)."""
     held = Session.identity_map
+    if not held:  # the usual case: the person is the request's first read
+        return False
     return (Session.identity_key(User, user.id) in held
             or any(Session.identity_key(Organisation, m.organisation_id) in held
                    for m in user.memberships))
