@@ -13,10 +13,36 @@ from app.config import PROJECT_ROOT, Config
 __all__ = ["create_app"]
 
 
+class Korero(Flask):
+    """Flask, with the check that a hook or view is not a coroutine made once per function.
+    Flask asks `inspect.iscoroutinefunction` for every before/after/teardown hook and the
+    view on every request (eight or more times a request); the answer never changes."""
+
+    _sync_limit = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_sync: dict = {}
+
+    def ensure_sync(self, func):
+        known = self._known_sync
+        try:
+            if func in known:
+                return func
+        except TypeError:  # not hashable: ask Flask every time
+            return super().ensure_sync(func)
+        result = super().ensure_sync(func)
+        if result is func:
+            if len(known) >= self._sync_limit:
+                known.clear()
+            known[func] = True
+        return result
+
+
 def create_app(config: Config | None = None) -> Flask:
     """Build the application. Nothing is created at import time."""
     config = config or Config()
-    app = Flask(
+    app = Korero(
         __name__,
         instance_path=config.INSTANCE_PATH,
         template_folder=str(PROJECT_ROOT / "templates"),
