@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -100,7 +100,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_template_helpers(app: Flask) -> None:
-    from flask_babel import format_datetime, get_locale
+    from flask_babel import format_datetime, get_locale, get_timezone
 
     from app.web import dates, reo
 
@@ -109,8 +109,9 @@ def _init_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["page_lang"] = lambda: app.config["LANGUAGE_TAGS"].get(
         str(get_locale() or "en"), str(get_locale() or "en"))
     app.jinja_env.globals["format_datetime"] = format_datetime
-    app.jinja_env.globals["copyright_year"] = lambda: format_datetime(
-        datetime.now(UTC), "yyyy")
+    # The year in the site's time zone, as Babel's "yyyy" writes it (plain digits), without
+    # Babel's whole formatting of a date on every page.
+    app.jinja_env.globals["copyright_year"] = lambda: str(datetime.now(get_timezone()).year)
     dates.init_app(app)  # |human_datetime, |human_date, |iso_datetime
     reo.init_app(app)  # |mi: lang="mi" on Māori words in English text
 
