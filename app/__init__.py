@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -13,10 +13,36 @@ from app.config import PROJECT_ROOT, Config
 __all__ = ["create_app"]
 
 
+class Korero(Flask):
+    """Flask, with the check that a hook or view is not a coroutine made once per function.
+    Flask asks `inspect.iscoroutinefunction` for every before/after/teardown hook and the
+    view on every request (eight or more times a request); the answer never changes."""
+
+    _sync_limit = 4096
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_sync: dict = {}
+
+    def ensure_sync(self, func):
+        known = self._known_sync
+        try:
+            if func in known:
+                return func
+        except TypeError:  # not hashable: ask Flask every time
+            return super().ensure_sync(func)
+        result = super().ensure_sync(func)
+        if result is func:
+            if len(known) >= self._sync_limit:
+                known.clear()
+            known[func] = True
+        return result
+
+
 def create_app(config: Config | None = None) -> Flask:
     """Build the application. Nothing is created at import time."""
     config = config or Config()
-    app = Flask(
+    app = Korero(
         __name__,
         instance_path=config.INSTANCE_PATH,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -74,7 +100,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_template_helpers(app: Flask) -> None:
-    from flask_babel import format_datetime, get_locale
+    from flask_babel import format_datetime, get_locale, get_timezone
 
     from app.web import dates, reo
 
@@ -83,8 +109,9 @@ def _init_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["page_lang"] = lambda: app.config["LANGUAGE_TAGS"].get(
         str(get_locale() or "en"), str(get_locale() or "en"))
     app.jinja_env.globals["format_datetime"] = format_datetime
-    app.jinja_env.globals["copyright_year"] = lambda: format_datetime(
-        datetime.now(UTC), "yyyy")
+    # The year in the site's time zone, as Babel's "yyyy" writes it (plain digits), without
+    # Babel's whole formatting of a date on every page.
+    app.jinja_env.globals["copyright_year"] = lambda: str(datetime.now(get_timezone()).year)
     dates.init_app(app)  # |human_datetime, |human_date, |iso_datetime
     reo.init_app(app)  # |mi: lang="mi" on Māori words in English text
 

@@ -127,9 +127,11 @@ def _layout_state(viewer) -> tuple:
     language: the reader's roles (the core links the navigation offers follow from them and the
     access matrix), the packages' entries with their badges counted now, the footer's year."""
     links = navigation(current_app, lambda endpoint: may_access(viewer, endpoint), viewer)
+    # A link's label is fixed by its entry (registered once, found by its endpoint) and the
+    # language, which the content key holds: translating each label here only to compare it
+    # cost a twentieth of the page.
     return (tuple(sorted(viewer.roles)),
-            tuple((link.endpoint, str(link.label), link.count, link.count_label)
-                  for link in links),
+            tuple((link.endpoint, link.count, link.count_label) for link in links),
             current_app.jinja_env.globals["copyright_year"]())
 
 

@@ -24,6 +24,17 @@ def test_every_page_names_the_owner_and_how_to_reach_them(app, client):
         assert re.search(rf"© 20\d\d {re.escape(OWNER)}", footer)
 
 
+def test_the_footer_year_is_this_year_in_the_sites_time_zone(app, client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    before = datetime.now(zone).year
+    html = client.get("/privacy").get_data(as_text=True)
+    years = {str(before), str(datetime.now(zone).year)}  # a request across midnight, 31 Dec
+    assert any(f"© {year} {OWNER}" in html for year in years)
+
+
 def test_the_contact_comes_from_the_settings(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "CONTACT_EMAIL", "kōrero@agency.example.nz")
     monkeypatch.setitem(app.config, "CONTACT_PHONE", "")

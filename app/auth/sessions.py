@@ -8,6 +8,7 @@ from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature
 
 from app.auth import user_cache
 from app.db import Session, utcnow
@@ -78,24 +79,28 @@ def enforce_idle_timeout():
     in longer than SESSION_LIFETIME, however active they have been since."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
+    # Each of these once: every access through Flask's proxies costs a context lookup.
+    cookie, config = session._get_current_object(), current_app.config
     now = time.time()
-    last_active = session.get(LAST_ACTIVE_KEY)
-    limit = current_app.config["IDLE_TIMEOUT"].total_seconds()
-    if last_active is None or now - float(last_active) > limit:
+    last_active = cookie.get(LAST_ACTIVE_KEY)
+    if last_active is None or now - float(last_active) > config["IDLE_TIMEOUT"].total_seconds():
         return _sign_out_here(_("You were signed out after a period of inactivity. Please sign "
                                 "in again."))
-    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    signed_in_at = cookie.get(SIGNED_IN_AT_KEY)
     if signed_in_at is None:
         # A session from before sign-in times were kept: its lifetime starts now.
-        signed_in_at = session[SIGNED_IN_AT_KEY] = now
-    lifetime = current_app.config.get(
-        "SESSION_LIFETIME", current_app.config["PERMANENT_SESSION_LIFETIME"]).total_seconds()
-    if now - float(signed_in_at) > lifetime:
+        signed_in_at = cookie[SIGNED_IN_AT_KEY] = now
+    lifetime = config.get("SESSION_LIFETIME", config["PERMANENT_SESSION_LIFETIME"])
+    if now - float(signed_in_at) > lifetime.total_seconds():
         return _sign_out_here(_("You have been signed in for as long as a session may last. "
                                 "Please sign in again."))
     if now - float(last_active) >= LAST_ACTIVE_RESOLUTION_SECONDS:
-        session[LAST_ACTIVE_KEY] = now
+        cookie[LAST_ACTIVE_KEY] = now
     return None
+
+
+# Session values that cannot be changed in place, so one decoded session can be handed out again.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -106,6 +111,34 @@ class SessionCookies(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, object] = {}
+        self._opened: dict[tuple, tuple[dict, float]] = {}
+
+    def open_session(self, app: Flask, request):
+        """Flask's, but a cookie already checked with the same keys is not checked again:
+        a browser sends the same cookie on every request until the session changes (about
+        once a minute, see LAST_ACTIVE_RESOLUTION_SECONDS), and checking its signature and
+        decoding it cost a tenth of a signed-in request. Only the exact cookie string that
+        passed the check is remembered (its signature included), with the time it was
+        signed, so its age is still checked against the lifetime on every request; only
+        sessions of plain values are kept, handed out as a fresh dict each time."""
+        serializer = self.get_signing_serializer(app)
+        value = request.cookies.get(self.get_cookie_name(app)) if serializer else None
+        if not value:
+            return super().open_session(app, request)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), value)
+        found = self._opened.get(key)
+        if found is not None and 0 <= time.time() - found[1] <= max_age:
+            return self.session_class(found[0])
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if all(type(item) in _PLAIN for item in data.values()):
+            if len(self._opened) >= 4096:
+                self._opened.clear()
+            self._opened[key] = (data, signed_at.timestamp())
+        return self.session_class(data)  # a copy: changes to it never reach what is kept
 
     def get_signing_serializer(self, app: Flask):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))

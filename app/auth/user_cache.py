@@ -48,8 +48,31 @@ def _rows_stmt():
             .order_by(role.c.role, membership.c.id))
 
 
+@functools.cache
+def _rows_sql(dialect) -> tuple[str, bool]:
+    """The light query's SQL for DIALECT, compiled once, and whether its parameters are
+    positional (SQLite's `?`) or named (psycopg's `%(user_id)s`)."""
+    compiled = _rows_stmt().compile(dialect=dialect)
+    return str(compiled), bool(compiled.positional)
+
+
 def _stored_rows(user_id: int) -> tuple:
-    return tuple(tuple(row) for row in Session.execute(_rows_stmt(), {"user_id": user_id}))
+    # In the session's transaction (the same snapshot as the rest of the request), on the
+    # driver's own cursor with SQL compiled once: SQLAlchemy's execute would rebuild the
+    # statement's cache key (a walk over some forty labelled columns) and a result object on
+    # every request for rows that are compared, not read. The values are raw either way.
+    connection = Session.connection()
+    sql, positional = _rows_sql(connection.dialect)
+    params = (user_id,) if positional else {"user_id": user_id}
+    cursor = connection.connection.cursor()
+    try:
+        # Still seen by whoever listens for SQL (statement logs, the tests' query counts).
+        for listener in connection.dispatch.before_cursor_execute:
+            listener(connection, cursor, sql, params, None, False)
+        cursor.execute(sql, params)
+        return tuple(tuple(row) for row in cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def load(user_id: int) -> User | None:
@@ -71,6 +94,8 @@ def _any_in_session(user: User) -> bool:
     """Whether this session already holds the person or one of their organisations: then the
     session's objects are used as they are (a merge would write over what it holds)."""
     held = Session.identity_map
+    if not held:  # the usual case: the person is the request's first read
+        return False
     return (Session.identity_key(User, user.id) in held
             or any(Session.identity_key(Organisation, m.organisation_id) in held
                    for m in user.memberships))

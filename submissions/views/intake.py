@@ -35,18 +35,23 @@ from submissions.views import bp
 log = logging.getLogger("korero.submissions.intake")
 GUEST_SUBMISSIONS = "submissions.guest_submissions"  # ids this browser submitted (signed cookie)
 INTAKE_ENDPOINTS = frozenset({"submissions.intake_submit"})
+BUSY_TIMEOUT_KEY = "korero.busy_timeout_ms"
 
 
 @event.listens_for(Pool, "checkout")
-def _short_busy_timeout(dbapi_connection, _record, _proxy):
+def _short_busy_timeout(dbapi_connection, record, _proxy):
     """On the submit path, wait for SQLite's write lock only briefly: past that the person is
-    better served by the busy page than by a request hanging for ten seconds."""
+    better served by the busy page than by a request hanging for ten seconds. The PRAGMA runs
+    only when the connection's timeout must change (every request checks a connection out;
+    most want the one it already has). The record's info lasts as long as the connection."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     wanted = SQLITE_BUSY_TIMEOUT_MS
     if has_request_context() and request.endpoint in INTAKE_ENDPOINTS:
         wanted = int(current_app.config.get("INTAKE_BUSY_TIMEOUT_MS", 2000))
-    dbapi_connection.execute(f"PRAGMA busy_timeout={int(wanted)}")
+    if record.info.get(BUSY_TIMEOUT_KEY) != wanted:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(wanted)}")
+        record.info[BUSY_TIMEOUT_KEY] = wanted
 
 
 def _posted(snapshot) -> dict:

@@ -191,3 +191,39 @@ def test_a_new_secret_key_takes_effect_at_once_despite_the_cached_signer(
     assert not signed_in(client)
     monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old_key])
     assert signed_in(client)
+
+
+def test_a_cookie_checked_before_still_expires_at_the_cookie_lifetime(
+        app, client, auth, make_user, monkeypatch):
+    """SessionCookies remembers a cookie it has checked: the remembered cookie must still stop
+    working once it is older than the cookie lifetime, as an unremembered one would."""
+    make_user(email="ana@example.org")
+    auth.login_with_form("ana@example.org")
+    assert signed_in(client) and signed_in(client)  # checked, then taken from what was kept
+    cookie = _session_cookie(client)
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        from flask import request
+        assert dict(app.session_interface.open_session(app, request)) == {}
+
+
+def test_a_changed_cookie_is_refused_after_the_real_one_was_checked(app, client, auth,
+                                                                     make_user):
+    make_user(email="ana@example.org")
+    auth.login_with_form("ana@example.org")
+    assert signed_in(client)
+    cookie = _session_cookie(client)
+    forged = cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")
+    with app.test_request_context(headers={"Cookie": f"session={forged}"}):
+        from flask import request
+        assert dict(app.session_interface.open_session(app, request)) == {}
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        from flask import request
+        opened = app.session_interface.open_session(app, request)
+        assert opened.get("_user_id")
+        opened["lang"] = "mi"  # a change to one request's session is not kept for the next
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        from flask import request
+        assert "lang" not in app.session_interface.open_session(app, request)
