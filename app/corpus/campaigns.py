@@ -345,30 +345,50 @@ def detect_campaigns(consultation_id: int, *, source: str | None = None,
     started = time.perf_counter()
     result = CampaignResult()
     by_question = _load_items(consultation_id, source)
-    _clear(consultation_id)
-    for done, (question_key, items) in enumerate(sorted(by_question.items(),
-                                                        key=lambda kv: str(kv[0]))):
+    # First every question's groups, reading only; then the writes, in one short burst at the
+    # end. On SQLite the first write takes the database's one write lock until the commit:
+    # clearing the old campaigns before the MinHash work would hold it for the whole
+    # detection, and every submission arriving meanwhile would wait for it (deadline day).
+    questions = sorted(by_question.items(), key=lambda kv: str(kv[0]))
+    plans = []
+    for done, (question_key, items) in enumerate(questions):
         if progress:
-            progress(done, len(by_question), f"Question {question_key}")
-        found = _detect_question(consultation_id, question_key, items, similarity=similarity,
-                                 min_members=min_members, min_words=min_words)
-        result.items += len(items)
-        result.distinct_texts += found["distinct"]
+            progress(done, len(questions), f"Question {question_key}")
+        plans.append((question_key, _plan_question(items, similarity=similarity,
+                                                   min_members=min_members,
+                                                   min_words=min_words)))
+    _clear(consultation_id)
+    for question_key, plan in plans:
+        found = _write_question(consultation_id, question_key, plan)
+        result.items += len(by_question[question_key])
+        result.distinct_texts += plan.distinct
         result.campaigns += found["campaigns"]
         result.members += found["members"]
-        result.by_question[question_key] = found
+        result.by_question[question_key] = {"distinct": plan.distinct, **found}
     Session.flush()
     for loaded in list(Session.identity_map.values()):  # stale after the Core updates
         if isinstance(loaded, FeedbackItem | FeedbackCampaign):
             Session.expire(loaded)
     result.seconds = time.perf_counter() - started
     if progress:
-        progress(len(by_question), len(by_question), "Done")
+        progress(len(questions), len(questions), "Done")
     return result
 
 
-def _detect_question(consultation_id: int, question_key: str | None, items: list[tuple], *,
-                     similarity: float, min_members: int, min_words: int) -> dict:
+@dataclass
+class _Plan:
+    """One question's campaigns as found, before anything is written: the chosen groups with
+    each one's template as first written, and per group its plain copies (item ids) and its
+    varied members (item id, the text they added)."""
+    distinct: int
+    chosen: list[Group]
+    original: dict[str, str]
+    copies: dict[int, list[int]]
+    varied: dict[int, list[tuple[int, str]]]
+
+
+def _plan_question(items: list[tuple], *, similarity: float, min_members: int,
+                   min_words: int) -> _Plan:
     # Copies are normalised (and later compared) once per distinct text as written.
     written = list({text for _id, text in items})
     normalised, signature = _normalise_and_sign(written)
@@ -382,32 +402,37 @@ def _detect_question(consultation_id: int, question_key: str | None, items: list
         original.setdefault(normalised_of[text], text)
     chosen = [g for g in groups
               if g.count >= min_members and len(g.texts[0].split(" ")) >= min_words]
-    ids = _insert_campaigns(consultation_id, question_key, chosen, original)
-    campaign_of = {t: (campaign_id, g) for g, campaign_id in zip(chosen, ids, strict=True)
-                   for t in g.texts}
-    known = {id(g): _sentences_of(original[g.texts[0]]) for g in chosen}
+    group_of = {t: (index, g) for index, g in enumerate(chosen) for t in g.texts}
+    known = {index: _sentences_of(original[g.texts[0]]) for index, g in enumerate(chosen)}
     extra_of: dict[str, str | None] = {}
-    copies: dict[int, list[int]] = defaultdict(list)  # campaign -> members adding nothing
-    varied = []
+    copies: dict[int, list[int]] = defaultdict(list)  # group index -> members adding nothing
+    varied: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for item_id, text in items:
         normalised = normalised_of[text]
-        found = campaign_of.get(normalised)
+        found = group_of.get(normalised)
         if found is None:
             continue
-        campaign_id, group = found
+        index, group = found
         if normalised == group.texts[0]:
-            copies[campaign_id].append(item_id)
+            copies[index].append(item_id)
             continue
         if text not in extra_of:
-            extra_of[text] = _added(text, known[id(group)])
+            extra_of[text] = _added(text, known[index])
         if extra_of[text] is None:
-            copies[campaign_id].append(item_id)
+            copies[index].append(item_id)
         else:
-            varied.append({"item_id": item_id, "campaign": campaign_id,
-                           "extra": extra_of[text]})
+            varied[index].append((item_id, extra_of[text]))
+    return _Plan(len(counts), chosen, original, copies, varied)
+
+
+def _write_question(consultation_id: int, question_key: str | None, plan: _Plan) -> dict:
+    ids = _insert_campaigns(consultation_id, question_key, plan.chosen, plan.original)
+    copies = {ids[index]: item_ids for index, item_ids in plan.copies.items()}
+    varied = [{"item_id": item_id, "campaign": ids[index], "extra": extra}
+              for index, members in plan.varied.items() for item_id, extra in members]
     members = len(varied) + sum(map(len, copies.values()))
     _mark_members(copies, varied)
-    return {"distinct": len(counts), "campaigns": len(ids), "members": members}
+    return {"campaigns": len(ids), "members": members}
 
 
 def _mark_members(copies: dict[int, list[int]], varied: list[dict]) -> None:

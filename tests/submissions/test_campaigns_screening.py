@@ -348,3 +348,34 @@ def test_a_second_process_signs_as_one_process_does(monkeypatch):
     together = campaigns._normalise_and_sign(texts)
     assert together[0] == alone[0] and together[0][-1] == "short answer"
     assert np.array_equal(together[1], alone[1])
+
+
+def test_detection_compares_every_question_before_its_first_write(make_consultation):
+    # On SQLite the first write takes the one write lock until the commit: detection must do
+    # its comparing first and write at the end, or every submission arriving meanwhile waits
+    # for the whole detection (deadline day).
+    from sqlalchemy import event
+
+    consultation = make_consultation()
+    _items(consultation, [TEMPLATE] * 3, question="q2")
+    _items(consultation, [TEMPLATE + " Mine too."] * 2, question="q3")
+    detect_campaigns(consultation.id)  # campaigns for the next detection to clear
+    Session.commit()
+    events = []
+
+    def on_execute(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            events.append("write")
+
+    engine = Session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        result = detect_campaigns(consultation.id, progress=lambda done, total, message:
+                                  events.append(message))
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    Session.commit()
+    assert result.campaigns == 2
+    first_write = events.index("write")
+    assert events[:first_write] == ["Question q2", "Question q3"]
+    assert events[-1] == "Done" and "write" in events[first_write:-1]
