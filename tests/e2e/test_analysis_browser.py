@@ -6,6 +6,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from axe_support import no_violations
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -16,12 +17,6 @@ from app.db import Session
 @pytest.fixture(scope="module")
 def axe():
     return Axe()
-
-
-def no_violations(axe, page):
-    violations = axe.run(page).response["violations"]
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
-                              for v in violations]
 
 
 def _analyst_codings() -> int:

@@ -228,6 +228,8 @@ def test_a_participant_attaches_files_and_readers_see_and_fetch_them(page, sign_
     page.goto(thread_url)
     page.locator(".forum-post", has_text="My reply with the hui minutes.") \
         .get_by_role("link", name="Edit").click()
+    page.wait_for_url(re.compile(r"/posts/\d+/edit"))  # axe needs the new page, not the old
+    page.wait_for_load_state("load")
     violations = [v for v in axe.run(page).response["violations"] if v["impact"] in SERIOUS]
     assert not violations, describe(violations)
     page.get_by_role("button", name=f"Remove {HOSTILE}").click()

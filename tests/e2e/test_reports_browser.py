@@ -8,6 +8,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from axe_support import no_violations
 from playwright.sync_api import expect
 from sqlalchemy import select
 from worker_support import start_worker, stop_worker
@@ -21,12 +22,6 @@ XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 @pytest.fixture(scope="module")
 def axe():
     return Axe()
-
-
-def no_violations(axe, page):
-    violations = axe.run(page).response["violations"]
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
-                              for v in violations]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from axe_support import no_violations
 from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
@@ -17,12 +18,6 @@ FULL = "Talanoa: Pasifika families and data"
 @pytest.fixture(scope="module")
 def axe():
     return Axe()
-
-
-def no_violations(axe, page):
-    violations = axe.run(page).response["violations"]
-    assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
-                              for v in violations]
 
 
 def open_workshop(page, title):
