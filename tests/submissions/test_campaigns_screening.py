@@ -260,7 +260,7 @@ def test_signatures_estimate_the_jaccard_similarity_of_word_shingles():
 
     import numpy as np
 
-    from app.corpus.campaigns import normalise, shingle_hashes, signatures
+    from app.corpus.near_copies import normalise, shingle_hashes, signatures
 
     rng = random.Random(11)
     words = [f"w{n}" for n in range(400)]
@@ -340,12 +340,12 @@ def test_a_second_process_signs_as_one_process_does(monkeypatch):
     texts and signatures, in the same order, as in one process."""
     import numpy as np
 
-    from app.corpus import campaigns
+    from app.corpus import near_copies
 
     texts = [f"{TEMPLATE} Copy number {n}!" for n in range(40)] + [QUOTE, "Short answer."]
-    alone = campaigns._normalise_and_sign(texts)
-    monkeypatch.setattr(campaigns, "_PARALLEL_FROM", 10)
-    together = campaigns._normalise_and_sign(texts)
+    alone = near_copies.normalise_and_sign(texts)
+    monkeypatch.setattr(near_copies, "_PARALLEL_FROM", 10)
+    together = near_copies.normalise_and_sign(texts)
     assert together[0] == alone[0] and together[0][-1] == "short answer"
     assert np.array_equal(together[1], alone[1])
 
