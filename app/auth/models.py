@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models import Organisation, User
@@ -59,8 +59,9 @@ class Invitation(Base):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
-class PasswordResetToken(Base):
-    __tablename__ = "password_reset_token"
+class OneTimeToken:
+    """The columns and rule shared by emailed one-time tokens: only the SHA-256 of the token is
+    kept, and it works once, before it expires."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -69,11 +70,17 @@ class PasswordResetToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship()
+    @declared_attr
+    def user(cls) -> Mapped[User]:
+        return relationship(User)
 
     def is_usable(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.used_at is None and self.expires_at > now
+
+
+class PasswordResetToken(OneTimeToken, Base):
+    __tablename__ = "password_reset_token"
 
 
 class RecoveryCode(Base):
@@ -98,23 +105,9 @@ class TotpUse(Base):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SignInLink(Base):
+class SignInLink(OneTimeToken, Base):
     """A one-time sign-in link emailed to the owner of an account that is being attacked
-    (its per-account sign-in limit tripped), so they can still get in. Only the SHA-256 of
-    the token is kept; it works once, for SIGN_IN_LINK_MINUTES, and a second factor is still
-    asked for when the person has one."""
+    (its per-account sign-in limit tripped), so they can still get in. It lasts
+    SIGN_IN_LINK_MINUTES, and a second factor is still asked for when the person has one."""
 
     __tablename__ = "sign_in_link"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship()
-
-    def is_usable(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.used_at is None and self.expires_at > now
