@@ -10,11 +10,10 @@ from flask_login import current_user
 
 from app.corpus.scope import ConsentScope
 from app.db import Session, utcnow, writes_on_get
-from app.errors import OperationRefused
 from app.permissions import object_or_404
 from app.privacy.audit import record_event
 from app.queries import get_current_consultation, get_setting
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 from app.web.requests import client_ip
 from workshops import interview_operations as iops
 from workshops.forms import ConfirmForm
@@ -66,16 +65,13 @@ def new_interview():
             days = int(get_setting("interview_retention_days", str(iops.DEFAULT_RETENTION_DAYS)))
         except ValueError:
             days = iops.DEFAULT_RETENTION_DAYS
-        try:
+        with attempt(form) as done:
             interview = iops.schedule_interview(
                 current_user, consultation, scheduled_at=form.scheduled_at.utc,
                 interviewee=person, name=form.name.data or "",
                 organisation=form.organisation.data or "", contact=form.contact.data or "",
                 retention_days=days)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Interview scheduled. Record consent before taking notes."), "success")
             return redirect(url_for("workshops.interview", interview_id=interview.id))
     return render_template("workshops/interview_new.html", form=form)
@@ -131,17 +127,14 @@ def record_consent(interview_id: int):
     if form.validate_on_submit():
         upload = form.consent_form.data
         content = upload.read() if upload else None
-        try:
+        with attempt(form) as done:
             scope = ConsentScope(analysis=form.analysis.data == "yes", quote=form.quote.data,
                                  publish=form.publish.data,
                                  governed_by_id=int(form.governed_by_id.data)
                                  if form.governed_by_id.data else None)
             iops.record_consent(current_user, found, scope, method=form.method.data,
                                 given_at=form.given_at.utc, form_content=content or None)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Consent recorded."), "success")
             return redirect(url_for("workshops.interview", interview_id=found.id))
     return render_template("workshops/interview_consent.html", interview=found, form=form)
@@ -156,13 +149,10 @@ def edit_note(interview_id: int):
         form.questions.data = found.questions
         form.key_points.data = "\n".join(item.text for item in iops.key_point_items(found))
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             iops.save_note(current_user, found, questions=form.questions.data or "",
                            key_points=(form.key_points.data or "").splitlines())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Note saved."), "success")
             return redirect(url_for("workshops.interview", interview_id=found.id))
     return render_template("workshops/interview_note.html", interview=found, form=form)
@@ -174,12 +164,9 @@ def request_correction(interview_id: int):
     found = _interview(interview_id)
     form = CorrectionForm()
     if form.validate_on_submit():
-        try:
+        with attempt(None) as done:
             iops.request_correction(current_user, found, form.statement.data)
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Your request is sent to the facilitator."), "success")
     else:
         flash(_("Say what should be corrected."), "error")
@@ -194,14 +181,11 @@ def decide_correction(correction_id: int):
         abort(404)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
+        with attempt(None) as done:
             iops.decide_correction(current_user, correction,
                                    accept=form.decision.data == "accept",
                                    response=form.response.data or "")
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Decision recorded."), "success")
     return redirect(url_for("workshops.interview", interview_id=correction.interview_id))
 
@@ -212,13 +196,10 @@ def change_my_consent(interview_id: int):
     found = _interview(interview_id)
     form = MyConsentForm()
     if form.validate_on_submit():
-        try:
+        with attempt(None) as done:
             scope = ConsentScope(analysis=form.analysis.data == "yes", quote=form.quote.data,
                                  publish=form.publish.data)
             iops.change_my_consent(current_user, found, scope)
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Your consent is changed for every key point of this interview."), "success")
     return redirect(url_for("workshops.interview", interview_id=found.id))

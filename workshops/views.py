@@ -19,7 +19,7 @@ from app.permissions import object_or_404
 from app.queries import get_current_consultation
 from app.web.dates import format_human_date, to_local
 from app.web.pagination import paginate
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt, show_refusal
 from app.web.requests import requested_page
 from workshops import operations as ops
 from workshops.facilitators import workshops_run_by
@@ -225,12 +225,9 @@ def new():
         form.languages.data = ["en"]
         form.audience.data = "everyone"
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             workshop = ops.create_workshop(current_user, consultation, form.data_for_operation())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Draft saved. Publish it when it is ready for bookings."), "success")
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
     return render_template("workshops/edit.html", form=form, workshop=None)
@@ -244,12 +241,9 @@ def edit(workshop_id: int):
     if request.method == "GET":
         form.fill_from(workshop)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             ops.update_workshop(current_user, workshop, form.data_for_operation())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Workshop saved."), "success")
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
     return render_template("workshops/edit.html", form=form, workshop=workshop)
@@ -261,12 +255,9 @@ def publish(workshop_id: int):
     workshop = object_or_404(Session.get(Workshop, workshop_id), "manage", current_user)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         ops.publish_workshop(current_user, workshop)
-    except OperationRefused as error:
-        show_refusal(None, error)
-    else:
-        Session.commit()
+    if done:
         flash(_("Published: people can now book."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id))
 

@@ -7,11 +7,10 @@ from flask_login import current_user
 
 from app.corpus.scope import ConsentScope
 from app.db import Session, writes_on_get
-from app.errors import OperationRefused
 from app.permissions import object_or_404
 from app.privacy.audit import record_event
 from app.spreadsheets import Sheet, iter_csv, xlsx_response
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 from app.web.requests import client_ip
 from workshops import facilitators as staffing
 from workshops import operations as ops
@@ -39,12 +38,9 @@ def facilitators(workshop_id: int):
     form = AddFacilitatorForm(candidates=staffing.candidates_for(workshop))
     if form.validate_on_submit():
         person = Session.get(User, int(form.user_id.data))
-        try:
+        with attempt(form) as done:
             staffing.add_facilitator(current_user, workshop, person)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("%(name)s now runs this workshop.", name=person.display_name), "success")
             return redirect(url_for("workshops.facilitators", workshop_id=workshop.id))
     return render_template("workshops/facilitators.html", workshop=workshop, form=form,
@@ -61,12 +57,9 @@ def remove_facilitator(workshop_id: int):
         abort(400)
     raw = request.form.get("user_id", "")
     person = Session.get(User, int(raw)) if raw.isdigit() else None
-    try:
+    with attempt(None) as done:
         staffing.remove_facilitator(current_user, workshop, person)
-    except OperationRefused as error:
-        show_refusal(None, error)
-    else:
-        Session.commit()
+    if done:
         flash(_("%(name)s no longer runs this workshop.", name=person.display_name), "success")
         if not workshop.can_manage(current_user):  # they took themselves off
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
@@ -82,12 +75,8 @@ def check_in(booking_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     value = request.form.get("attendance") or None
-    try:
+    with attempt(None):
         ops.set_attendance(current_user, booking, value)
-    except OperationRefused as error:
-        show_refusal(None, error)
-    else:
-        Session.commit()
     return redirect(url_for("workshops.roster_page", workshop_id=booking.workshop_id)
                     + f"#booking-{booking.id}")
 
@@ -130,16 +119,13 @@ def outputs(workshop_id: int):
     groups = governance_groups()
     form = OutputForm(groups=groups)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             scope = ConsentScope(analysis=form.analysis.data == "yes", quote=form.quote.data,
                                  publish=form.publish.data,
                                  governed_by_id=int(form.governed_by_id.data)
                                  if form.governed_by_id.data else None)
             ops.record_output(current_user, workshop, text=form.text.data, consent=scope)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Key point recorded."), "success")
             return redirect(url_for("workshops.outputs", workshop_id=workshop.id))
     return render_template("workshops/outputs.html", workshop=workshop, form=form,
@@ -155,12 +141,9 @@ def withdraw_output(output_id: int):
     item = output_item(output)
     form = WithdrawOutputForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             ops.withdraw_output(current_user, output, reason=form.reason.data, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Key point withdrawn: it is no longer analysed, quoted or published."),
                   "success")
             return redirect(url_for("workshops.outputs", workshop_id=workshop.id))

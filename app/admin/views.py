@@ -31,14 +31,13 @@ from app.admin.forms import (
 from app.auth.notifications import send_invitation_email
 from app.auth.operations import create_invitation, revoke_invitation
 from app.db import Session, writes_on_get
-from app.errors import OperationRefused
 from app.labels import ROLE_DESCRIPTIONS, ROLE_LABELS
 from app.models import MFA_REQUIRED_ROLES
 from app.permissions import object_or_404
 from app.privacy.audit import record_sensitive_view
 from app.queries import is_self_registration_open
 from app.sanitize import markdown_to_html
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 from app.web.requests import client_ip, requested_page
 
 bp = Blueprint("admin", __name__)
@@ -62,12 +61,10 @@ def _save(form, operation, *, message, then: str):
     redirect to, so the caller renders the form."""
     if not form.validate_on_submit():
         return None
-    try:
+    with attempt(form) as done:
         result = operation()
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return None
-    Session.commit()
     flash(message(result), "success")
     return redirect(url_for(then))
 
@@ -165,14 +162,11 @@ def new_invitation():
                                             *queries.organisation_choices()])
     if form.validate_on_submit():
         organisation = queries.get_organisation(form.organisation_id.data)
-        try:
+        with attempt(form) as done:
             invitation, link = create_invitation(
                 current_user, email=form.email.data, roles=form.roles.data,
                 organisation=organisation, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             # After the commit: the invitation is saved even when the mail server fails.
             email_sent = send_invitation_email(invitation, link)
             # The link is a secret: it is shown in this response only, never put in a URL
@@ -186,12 +180,9 @@ def new_invitation():
 def revoke_invitation_view(invitation_id: int):
     """Withdraw an invitation so its link stops working."""
     invitation = object_or_404(queries.get_invitation(invitation_id), "revoke", current_user)
-    try:
+    with attempt(None) as done:
         revoke_invitation(current_user, invitation, ip=client_ip())
-    except OperationRefused as error:
-        show_refusal(None, error)
-    else:
-        Session.commit()
+    if done:
         flash(_("Revoked the invitation to %(email)s.", email=invitation.email), "success")
     return redirect(url_for("admin.invitations"))
 

@@ -26,7 +26,7 @@ from app.corpus.visibility import visible_items
 from app.db import Session
 from app.errors import OperationRefused
 from app.spreadsheets import iter_csv
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 
 
 def _theme_form(themes, theme=None, formdata=None) -> ThemeForm:
@@ -66,14 +66,12 @@ def new_theme():
     form = _theme_form(active_themes(book.id), formdata=request.form)
     if not form.validate_on_submit():
         return _render_codebook(consultation, book, form=form, status=400)
-    try:
+    with attempt(form) as done:
         theme = ops.create_theme(current_user, book, name=form.name.data,
                                  description=form.description.data, colour=form.colour.data,
                                  parent=_parent_from(form, book))
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return _render_codebook(consultation, book, form=form, status=400)
-    Session.commit()
     flash(_("Theme “%(name)s” added (codebook version %(v)s).", name=theme.name,
             v=book.version), "success")
     return redirect(url_for("analysis.codebook"))
@@ -118,14 +116,12 @@ def theme(theme_id: int):
     if request.method == "GET" or not form.validate_on_submit():
         return _render_theme(consultation, book, theme, form=form,
                              status=200 if request.method == "GET" else 400)
-    try:
+    with attempt(form) as done:
         ops.edit_theme(current_user, theme, name=form.name.data,
                        description=form.description.data, colour=form.colour.data,
                        parent=_parent_from(form, book))
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return _render_theme(consultation, book, theme, form=form, status=400)
-    Session.commit()
     flash(_("Theme saved."), "success")
     return redirect(url_for("analysis.theme", theme_id=theme.id))
 
@@ -139,12 +135,10 @@ def merge_theme(theme_id: int):
     form.target.choices = theme_choices(active_themes(book.id))
     if not form.validate_on_submit():
         return _render_theme(consultation, book, source, merge_form=form, status=400)
-    try:
+    with attempt(form) as done:
         target = ops.merge_themes(current_user, source, theme_or_404(book, int(form.target.data)))
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return _render_theme(consultation, book, source, merge_form=form, status=400)
-    Session.commit()
     flash(_("Merged: the codings are now under “%(name)s”.", name=target.name), "success")
     return redirect(url_for("analysis.theme", theme_id=target.id))
 
@@ -159,13 +153,11 @@ def split_theme(theme_id: int):
                                _theme_codings(consultation, theme)]
     if not form.validate_on_submit():
         return _render_theme(consultation, book, theme, split_form=form, status=400)
-    try:
+    with attempt(form) as done:
         new = ops.split_theme(current_user, theme, name=form.name.data,
                               coding_ids=form.coding_ids.data)
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return _render_theme(consultation, book, theme, split_form=form, status=400)
-    Session.commit()
     flash(_("“%(name)s” split off.", name=new.name), "success")
     return redirect(url_for("analysis.theme", theme_id=new.id))
 
@@ -227,7 +219,7 @@ def import_codebook():
         return _render_codebook(consultation, book, import_form=form, status=400)
     upload = form.file.data
     data = upload.read()
-    try:
+    with attempt(form) as done:
         if (upload.filename or "").lower().endswith(".qdc") or data.lstrip().startswith(b"<"):
             entries, flattened = exchange.read_codebook_qdc(data)
             what = _("a REFI-QDA codebook")
@@ -236,10 +228,8 @@ def import_codebook():
             what = _("a CSV file")
         result = exchange.import_entries(current_user, book, entries, what=what,
                                          flattened=flattened)
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return _render_codebook(consultation, book, import_form=form, status=400)
-    Session.commit()
     flash(_("Imported: %(added)s themes added, %(updated)s updated.", added=result.added,
             updated=result.updated) + (" " + _("%(n)s codes deeper than two levels were put "
                                               "under their top-level code.", n=result.flattened)

@@ -46,7 +46,7 @@ from app.db import Session
 from app.errors import OperationRefused
 from app.models import STAKEHOLDER_GROUPS
 from app.web.pagination import paginate
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 from app.web.requests import requested_page
 
 
@@ -135,14 +135,12 @@ def code_item(item_id: int):
     form = _coding_form(active_themes(codebook.id), formdata=request.form)
     if not form.validate_on_submit():
         return _render_item(consultation, item, form=form, status=400)
-    try:
+    with attempt(form) as done:
         themes = [theme_or_404(codebook, theme_id) for theme_id in form.themes.data]
         coding_ops.apply_themes(current_user, item, codebook, themes,
                                 span=_span_from(form, item.text), stance=form.stance.data)
-    except OperationRefused as error:
-        show_refusal(form, error)
+    if not done:
         return _render_item(consultation, item, form=form, status=400)
-    Session.commit()
     flash(_("Coded with %(names)s.", names=", ".join(theme.name for theme in themes)),
           "success")
     return _after_coding(consultation, codebook, item, go_on=form.next_item.data)
@@ -173,12 +171,9 @@ def accept_coding(item_id: int, coding_id: int):
     item = item_or_404(consultation, item_id)
     coding = coding_or_404(item, coding_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt(None) as done:
             coding_ops.accept_suggestions(current_user, [coding])
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Suggestion accepted."), "success")
     return redirect(url_for("analysis.item", item_id=item.id,
                             **Filters.from_args(request.args, current_user.id).as_args()))
@@ -192,13 +187,10 @@ def correct_item(item_id: int):
     form = CorrectForm()
     form.themes.choices = [(theme.id, theme.name) for theme in active_themes(codebook.id)]
     if form.validate_on_submit():
-        try:
+        with attempt(None) as done:
             themes = [theme_or_404(codebook, theme_id) for theme_id in form.themes.data]
             coding_ops.correct_suggestions(current_user, item, codebook, themes)
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Suggestions corrected."), "success")
     return redirect(url_for("analysis.item", item_id=item.id,
                             **Filters.from_args(request.args, current_user.id).as_args()))

@@ -18,7 +18,7 @@ from app.corpus.visibility import visible_items
 from app.db import Session
 from app.errors import OperationRefused
 from app.jobs.operations import start_job
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt, show_refusal
 
 
 def _methods():
@@ -123,7 +123,7 @@ def review_candidate(run_id: int, candidate_id: int):
     if not form.validate_on_submit() or action not in ("promote", "merge", "drop"):
         abort(400)
     suggested = 0
-    try:
+    with attempt(None) as done:
         if action == "promote":
             _theme, suggested = discovery.promote_candidate(current_user, candidate, codebook)
         elif action == "merge":
@@ -133,10 +133,8 @@ def review_candidate(run_id: int, candidate_id: int):
                                                   theme_or_404(codebook, int(form.target.data)))
         else:
             discovery.drop_candidate(current_user, candidate)
-    except OperationRefused as error:
-        show_refusal(None, error)
+    if not done:
         return redirect(url_for("analysis.discovery_run", run_id=run.id))
-    Session.commit()
     message = _("“%(label)s”: %(what)s.", label=candidate.label, what={
         "promote": _("added to the codebook"), "merge": _("merged into the theme"),
         "drop": _("dropped")}[action])

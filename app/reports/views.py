@@ -9,7 +9,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.db import Session, writes_on_get
-from app.errors import OperationRefused
 from app.jobs import start_job
 from app.jobs.models import Job
 from app.models import Consultation
@@ -31,7 +30,7 @@ from app.reports.forms import (
 from app.reports.models import ApprovalRequest, Report, ReportBuild
 from app.reports.sections import only_sections, section_keys
 from app.web.fields import choices
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 from app.web.requests import client_ip
 
 bp = Blueprint("reports", __name__, cli_group="report")
@@ -77,16 +76,13 @@ def new():
             questions=tuple(form.questions.data), groups=tuple(form.groups.data),
             date_from=form.date_from.data.isoformat() if form.date_from.data else None,
             date_to=form.date_to.data.isoformat() if form.date_to.data else None)
-        try:
+        with attempt(form) as done:
             report = operations.create_report(current_user, consultation,
                                               title=form.title.data,
                                               audience=form.audience.data, filters=filters)
             job = start_job(current_user, "reports.build", title=f"Build “{report.title}”",
                             report_id=report.id, actor_id=current_user.id)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             return redirect(url_for("jobs.show", job_id=job.id))
     elif request.method == "GET":
         form.audience.data = audience
@@ -187,15 +183,12 @@ def publish(report_id: int):
     build = operations.latest_build(report)
     form.sections.choices = choices(section_keys(build.data) if build else [])
     if form.validate_on_submit():
-        try:
+        with attempt(None) as done:
             if form.action.data == "unpublish":
                 operations.unpublish_report(current_user, report)
             else:
                 operations.publish_report(current_user, report, form.sections.data)
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("The “what we heard” page is updated."))
     return redirect(url_for("reports.report", report_id=report.id))
 
@@ -214,13 +207,10 @@ def approval_request(request_id: int):
         abort(404)
     form = DecisionForm()
     if item.status == "pending" and form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             approval_ops.decide_request(current_user, item, decision=form.decision.data,
                                         conditions=form.conditions.data, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Your decision is recorded."))
             return redirect(url_for("reports.approvals"))
     return render_template("reports/approval_request.html", item=item, form=form)

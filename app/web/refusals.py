@@ -1,6 +1,9 @@
 """Showing an operation's refusal: the one way every view does it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import flash
 from flask_wtf import FlaskForm
 
@@ -36,3 +39,39 @@ def show_refusal(form: FlaskForm | None, error: OperationRefused) -> None:
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+class Outcome:
+    """What `attempt` yields: true once the operation ran and its work is committed."""
+
+    def __init__(self) -> None:
+        self.committed = False
+
+    def __bool__(self) -> bool:
+        return self.committed
+
+
+@contextmanager
+def attempt(form: FlaskForm | None) -> Iterator[Outcome]:
+    """Run a view's operation and commit it once, or show its refusal on the form.
+
+        with attempt(form) as done:
+            workshop = ops.create_workshop(current_user, consultation, data)
+        if done:
+            flash(...)
+            return redirect(...)
+        return render_template(...)   # refused: the form again, with the message
+
+    An OperationRefused raised in the block is shown as `show_refusal` shows it (the session
+    rolled back, the message against its field) and goes no further; any other exception
+    propagates untouched. Views that must commit something even when refused (the audit event
+    of a failed sign-in) keep their own try/except.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except OperationRefused as error:
+        show_refusal(form, error)
+        return
+    Session.commit()
+    outcome.committed = True

@@ -11,7 +11,7 @@ from app.permissions import object_or_404
 from app.queries import get_current_consultation
 from app.web.fields import choices
 from app.web.pagination import paginate
-from app.web.refusals import show_refusal, undo_refused
+from app.web.refusals import attempt, undo_refused
 from app.web.requests import requested_page
 from submissions import operations, queries
 from submissions.forms import ActionForm, FormSettingsForm, GuestSettingForm, QuestionForm
@@ -67,12 +67,9 @@ def guest_setting():
         abort(404)
     guests = GuestSettingForm()
     if guests.validate_on_submit():
-        try:
+        with attempt(guests) as done:
             set_guest_submissions(current_user, consultation, guests.allows_guests.data)
-        except OperationRefused as error:
-            show_refusal(guests, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Saved: people without an account may now make a submission.")
                   if guests.allows_guests.data else
                   _("Saved: only people with an account may make a submission."), "success")
@@ -88,13 +85,10 @@ def create_form():
     if consultation is None:
         abort(404)
     if settings.validate_on_submit():
-        try:
+        with attempt(settings) as done:
             form = operations.create_form(current_user, consultation,
                                           title=settings.title.data, intro=settings.intro.data)
-        except OperationRefused as error:
-            show_refusal(settings, error)
-        else:
-            Session.commit()
+        if done:
             return redirect(url_for("submissions.edit_form", submission_form_id=form.id))
     return _index(consultation, settings, status=422)
 
@@ -118,13 +112,10 @@ def update_form(submission_form_id: int):
     form = _load_form(submission_form_id)
     settings = FormSettingsForm()
     if settings.validate_on_submit():
-        try:
+        with attempt(settings) as done:
             operations.update_form(current_user, form, title=settings.title.data,
                                    intro=settings.intro.data)
-        except OperationRefused as error:
-            show_refusal(settings, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Form saved."), "success")
             return redirect(url_for("submissions.edit_form", submission_form_id=form.id))
     return _builder(form, settings=settings, status=422)
@@ -136,12 +127,9 @@ def add_question(submission_form_id: int):
     form = _load_form(submission_form_id)
     qform = _question_form(form, formdata=request.form)
     if qform.validate_on_submit():
-        try:
+        with attempt(qform) as done:
             operations.add_question(current_user, form, qform.data_for_operation())
-        except OperationRefused as error:
-            show_refusal(qform, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Question added."), "success")
             return redirect(url_for("submissions.edit_form", submission_form_id=form.id)
                             + "#questions")
@@ -157,13 +145,10 @@ def edit_question(submission_form_id: int, submission_question_id: int):
     qform = _question_form(form, obj=question,
                            formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and qform.validate_on_submit():
-        try:
+        with attempt(qform) as done:
             operations.update_question(current_user, form, question.key,
                                        qform.data_for_operation())
-        except OperationRefused as error:
-            show_refusal(qform, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Question saved."), "success")
             return redirect(url_for("submissions.edit_form", submission_form_id=form.id)
                             + "#questions")

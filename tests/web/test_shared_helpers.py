@@ -20,7 +20,7 @@ from app.models import Organisation
 from app.web.emails import render_email
 from app.web.fields import LocalDateTimeField, MultiCheckboxField, choices
 from app.web.pagination import Page, paginate
-from app.web.refusals import show_refusal, undo_refused
+from app.web.refusals import attempt, show_refusal, undo_refused
 from app.web.requests import client_ip, requested_page
 
 # ---------------------------------------------------------------- pagination
@@ -143,6 +143,43 @@ def test_a_refusal_with_no_form_is_flashed(app):
     with app.test_request_context("/"):
         show_refusal(None, OperationRefused("Already revoked."))
         assert get_flashed_messages(with_categories=True) == [("error", "Already revoked.")]
+
+
+def _saved(name: str) -> bool:
+    Session.remove()  # read what is committed, not this session's pending state
+    return Session.scalar(select(Organisation).where(Organisation.name == name)) is not None
+
+
+def test_attempt_commits_the_operation_and_says_so(app):
+    with app.test_request_context("/", method="POST", data={"name": "x"}):
+        with attempt(_Form()) as done:
+            Session.add(Organisation(name="Attempted and kept", stakeholder_group="ngo"))
+        assert done
+        assert _saved("Attempted and kept")
+
+
+def test_attempt_shows_a_refusal_and_keeps_nothing_of_it(app):
+    with app.test_request_context("/", method="POST", data={"name": "Typed name"}):
+        form = _Form()
+        form.validate()
+        with attempt(form) as done:
+            Session.add(Organisation(name="Attempted then refused", stakeholder_group="ngo"))
+            Session.flush()
+            raise OperationRefused("That name is taken.", field="name")
+        assert not done
+        assert form.name.errors == ["That name is taken."]
+        assert form.name.data == "Typed name"
+        assert not _saved("Attempted then refused")
+
+
+def test_attempt_lets_any_other_error_through_uncommitted(app):
+    with app.test_request_context("/"):
+        with pytest.raises(ZeroDivisionError), attempt(None):
+            Session.add(Organisation(name="Attempted then broken", stakeholder_group="ngo"))
+            Session.flush()
+            1 / 0  # noqa: B018 - the error under test
+        Session.rollback()
+        assert not _saved("Attempted then broken")
 
 
 def test_undo_refused_rolls_back_and_returns_the_message(app):

@@ -18,7 +18,7 @@ from app.db import Session, utcnow
 from app.errors import OperationRefused
 from app.extensions import limiter
 from app.mail import run_in_background
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt, show_refusal
 from app.web.requests import client_ip
 
 
@@ -77,12 +77,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.email_for_policy = reset_token.user.email
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             user = reset_password_op(reset_token, form.password.data, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             send_password_changed_email(user)
             flash(_("Your password has been changed and you have been signed out everywhere. "
                     "Please sign in with your new password."), "success")
