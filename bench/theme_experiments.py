@@ -68,20 +68,19 @@ class Data:
         return pieces, np.array(owner)
 
     def vectors(self, name: str) -> np.ndarray:
-        minilm = self.cached("minilm", lambda: embed.embed_minilm(self.texts))
         if name == "minilm":
-            return minilm
-        if name == "sentence-mean":
-            summed = np.zeros_like(minilm)
-            np.add.at(summed, self.sentences()[1], self.sentence_vectors())
-            return normalize(summed).astype(np.float32)
+            return self.cached("minilm", lambda: embed.embed_minilm(self.texts))
         if name == "tfidf":
             return self.cached("tfidf", lambda: embed.embed_tfidf(self.texts, seed=0))
+        if name == "sentence-mean":
+            summed = np.zeros((len(self.texts), 384), dtype=np.float32)
+            np.add.at(summed, self.sentences()[1], self.sentence_vectors())
+            return normalize(summed).astype(np.float32)
         if name.startswith("minilm+tfidf"):  # e.g. minilm+tfidf0.5: TF-IDF-SVD weighted 0.5
-            tfidf = self.cached("tfidf", lambda: embed.embed_tfidf(self.texts, seed=0))
             weight = float(name.removeprefix("minilm+tfidf") or 1)
-            return normalize(np.hstack([minilm, weight * tfidf])).astype(np.float32)
-        raise ValueError(name)
+            joined = np.hstack([self.vectors("minilm"), weight * self.vectors("tfidf")])
+            return normalize(joined).astype(np.float32)
+        raise ValueError(f"unknown vectors {name!r}")
 
     def sentence_vectors(self) -> np.ndarray:
         return self.cached("minilm-sentences", lambda: embed.embed_minilm(self.sentences()[0]))
