@@ -72,6 +72,8 @@ class Data:
             return self.cached("minilm", lambda: embed.embed_minilm(self.texts))
         if name == "tfidf":
             return self.cached("tfidf", lambda: embed.embed_tfidf(self.texts, seed=0))
+        if name == "static":  # the 300,000-item path's embedding
+            return self.cached("static", lambda: embed.embed_static(self.texts))
         if name == "sentence-mean":
             summed = np.zeros((len(self.texts), 384), dtype=np.float32)
             np.add.at(summed, self.sentences()[1], self.sentence_vectors())
@@ -185,7 +187,7 @@ def supervised_reference(data: Data) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vectors", default="minilm",
-                        help="minilm, tfidf, sentence-mean, or minilm+tfidfW (TF-IDF-SVD weighted W)")
+                        help="minilm, tfidf, static, sentence-mean, or minilm+tfidfW (TF-IDF-SVD weighted W)")
     parser.add_argument("--reduce", choices=("none", "umap"), default="none")
     parser.add_argument("--neighbours", type=int, default=15)
     parser.add_argument("--dims", type=int, default=5)
