@@ -62,7 +62,10 @@ LATER_AMI_NOTES = (
     "without the dedupe, two seeds; the baseline scored 0.271 the same way): centring, "
     "removing the top 1-8 principal components (all-but-the-top) 0.22-0.27, max-pooled "
     "MiniLM 0.27, mean- and max-pooled joined 0.275-0.279: no route to 0.32 with this "
-    "model."
+    "model. UMAP before clustering, c-TF-IDF, sentence-level clustering and more, over three "
+    "to five seeds (2026-11-28 18:05-18:52 UTC, bench/theme_experiments.py): MiniLM "
+    "variants 0.257-0.288, best UMAP to 10 dimensions + k-means 0.285 (section \"Analysis: "
+    "UMAP and other routes to the AMI aim\")."
 )
 CHOICE = (
     "Choice: `DEFAULT_METHOD = \"minilm-kmeans\"` (app/analysis/engine/pipeline.py): the best AMI "
