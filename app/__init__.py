@@ -86,6 +86,9 @@ def _init_extensions(app: Flask) -> None:
     from app import i18n
 
     i18n.install_template_gettext(app)  # after Babel's own: the same, found once a request
+    from app.auth import cached_reads
+
+    cached_reads.init_app(app)  # after the limiter's hook, before the idle-timeout hook
     sessions.init_app(app)  # Flask-Login and the idle timeout, before the permission check
     permissions.init_app(app)
     security.init_app(app)

@@ -177,6 +177,45 @@ def is_postgres(engine_or_session) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+_driver_sql: dict[tuple, tuple] = {}
+
+
+def driver_rows(stmt, params: dict) -> list[tuple]:
+    """STMT's rows as the driver returns them (values untyped: SQLite's timestamps are text),
+    run in the session's transaction on the driver's own cursor. For a statement run on
+    every request of a page: SQLAlchemy's execute would rebuild its cache key and a result
+    object each time. STMT must be built once (its SQL is compiled once per dialect and kept
+    with it); PARAMS name its bindparams. Whoever listens for SQL still sees it."""
+    connection = Session.connection()
+    key = (id(stmt), connection.dialect.name)
+    found = _driver_sql.get(key)
+    if found is None:
+        compiled = stmt.compile(dialect=connection.dialect)
+        names = tuple(compiled.positiontup) if compiled.positional else None
+        found = _driver_sql[key] = (str(compiled), names, dict(compiled.params), stmt)
+    sql, names, defaults, _stmt = found
+    values = {**defaults, **params}
+    args = tuple(values[name] for name in names) if names is not None else values
+    cursor = connection.connection.cursor()
+    try:
+        for listener in connection.dispatch.before_cursor_execute:
+            listener(connection, cursor, sql, args, None, False)
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def stored_instant(value) -> datetime | None:
+    """A UTCDateTime column's value as the driver returns it (SQLite's text, PostgreSQL's
+    datetime) made what the column type gives: a timezone-aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def plain_rows(stmt) -> list[tuple]:
     """STMT's rows as the driver returns them (tuples, values untyped: no timezone-aware
     datetimes, no JSON decoding), in the session's transaction. For reading hundreds of

@@ -30,7 +30,7 @@ from flask_wtf.csrf import generate_csrf
 from app.packages import navigation
 from app.permissions import may_access
 from app.security import csp_nonce
-from forums import cache, queries
+from forums import cache, feeds, operations, queries
 from forums.forms import ButtonForm
 from forums.models import ForumSpace, ForumThread
 
@@ -96,10 +96,29 @@ def _posts_key(thread: ForumThread, kind: str, author_id: int | None = None) -> 
 
 def content_key(thread: ForumThread, space: ForumSpace, viewer, view: dict) -> tuple:
     """Everything the content outside the posts depends on: change any of it, miss the cache."""
-    return (thread.id, "page", thread.created_at.isoformat(), thread.version, space.title,
-            space.governance_group_id is None, viewer.id, viewer.display_name,
-            tuple(view["group_choices"]), str(get_locale() or ""), view["following"],
-            view["ask_consent"], view["is_open"], view["is_moderator"], view["feed_url"])
+    return _content_key(thread.id, thread.created_at, thread.version, space.title,
+                        space.governance_group_id is None, viewer, view)
+
+
+def _content_key(thread_id: int, created_at, version: int, space_title: str,
+                 is_ungoverned: bool, viewer, view: dict) -> tuple:
+    # Also built from the database's plain values by forums/fast_read.py: only values that
+    # compare equal however they were read (ints, strings, aware datetimes, booleans).
+    return (thread_id, "page", created_at, version, space_title, is_ungoverned, viewer.id,
+            viewer.display_name, tuple(view["group_choices"]), str(get_locale() or ""),
+            bool(view["following"]), bool(view["ask_consent"]), bool(view["is_open"]),
+            bool(view["is_moderator"]), view["feed_url"])
+
+
+def complete_view(view: dict, thread_id: int, viewer, *, is_moderator: bool) -> dict:
+    """Add to VIEW (the reader's state from the database) what follows from the reader: the
+    identities they may post as and their feed's address."""
+    view["is_moderator"] = is_moderator
+    view["group_choices"] = operations.group_choices(viewer)
+    secret = feeds.secret_for_key(viewer.id, view["feed_salt"])
+    view["feed_url"] = feeds.address("forums.thread_feed", token=secret,
+                                     thread_id=thread_id) if secret else None
+    return view
 
 
 def cached_content(thread: ForumThread, space: ForumSpace, viewer, view: dict,
@@ -122,11 +141,13 @@ def _content_with_placeholders(thread, space, viewer, view, build_form) -> str:
     return parts[0] + posts + parts[1]
 
 
-def _layout_state(viewer) -> tuple:
+def _layout_state(viewer, counted: dict | None = None) -> tuple:
     """What the layout (templates/base.html, _nav.html) shows that is not fixed per thread and
     language: the reader's roles (the core links the navigation offers follow from them and the
-    access matrix), the packages' entries with their badges counted now, the footer's year."""
-    links = navigation(current_app, lambda endpoint: may_access(viewer, endpoint), viewer)
+    access matrix), the packages' entries with their badges counted now (COUNTED: those
+    already counted, by endpoint), the footer's year."""
+    links = navigation(current_app, lambda endpoint: may_access(viewer, endpoint), viewer,
+                       counted)
     # A link's label is fixed by its entry (registered once, found by its endpoint) and the
     # language, which the content key holds: translating each label here only to compare it
     # cost a twentieth of the page.
@@ -150,6 +171,21 @@ def cached_page(thread: ForumThread, space: ForumSpace, viewer, view: dict,
             html = render_template("forums/thread.html", thread=thread, content=content,
                                    feed_url=view["feed_url"])
         cache.put(key, html)
+    return _filled(html)
+
+
+def kept_page(thread_id: int, created_at, version: int, space_title: str,
+              is_ungoverned: bool, viewer, view: dict, counted: dict) -> str | None:
+    """The whole page `cached_page` kept for these values, filled for this response; None
+    when it has not kept one (forums/fast_read.py: the same key, from plain values)."""
+    key = (*_content_key(thread_id, created_at, version, space_title, is_ungoverned, viewer,
+                         view), "layout", _layout_state(viewer, counted))
+    html = cache.get(key)
+    return None if html is None else _filled(html)
+
+
+def _filled(html: str) -> str:
+    """A kept page with this request's CSRF token and this response's CSP nonce."""
     return with_token(html).replace(NONCE_PLACEHOLDER, csp_nonce())
 
 

@@ -90,6 +90,18 @@ def load(user_id: int) -> User | None:
     return _load_and_keep(user_id, rows)
 
 
+def current_copy(user_id: int) -> User | None:
+    """The process's cached copy of USER_ID when it is exactly what the database holds now
+    (the same light query as `load`), else None: nothing is loaded or kept here. The copy is
+    shared by every request of this process and bound to no session: for reading only (its
+    columns, roles and organisations are loaded), never to change or to add to a session.
+    app/web/cached_reads.py reads it to answer a cached page without binding the person."""
+    rows = _stored_rows(user_id)
+    with _lock:
+        entry = _entries.get(user_id)
+    return entry[1] if rows and entry is not None and entry[0] == rows else None
+
+
 def _any_in_session(user: User) -> bool:
     """Whether this session already holds the person or one of their organisations: then the
     session's objects are used as they are (a merge would write over what it holds)."""
