@@ -319,6 +319,16 @@ def navigation(app: Flask, may_access: Callable[[str], bool], person=None,
     return links
 
 
+def badged_endpoints(app: Flask) -> frozenset[str]:
+    """The endpoints of the navigation entries that have a badge to count."""
+    found = app.extensions.get("korero_badged_endpoints")
+    if found is None:
+        found = app.extensions["korero_badged_endpoints"] = frozenset(
+            entry.endpoint for package in packages_for(app) for entry in package.nav
+            if entry.badge is not None)
+    return found
+
+
 def home_cards(app: Flask, may_access: Callable[[str], bool]) -> list[HomeCard]:
     """The packages' "ways to take part" cards the current person may follow, in order."""
     cards = [card for package in packages_for(app) for card in package.home_cards]

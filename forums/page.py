@@ -27,7 +27,7 @@ from flask import current_app, g, render_template, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from app.packages import navigation
+from app.packages import badged_endpoints, navigation
 from app.permissions import may_access
 from app.security import csp_nonce
 from forums import cache, feeds, operations, queries
@@ -146,14 +146,31 @@ def _layout_state(viewer, counted: dict | None = None) -> tuple:
     language: the reader's roles (the core links the navigation offers follow from them and the
     access matrix), the packages' entries with their badges counted now (COUNTED: those
     already counted, by endpoint), the footer's year."""
-    links = navigation(current_app, lambda endpoint: may_access(viewer, endpoint), viewer,
-                       counted)
+    roles = tuple(sorted(viewer.roles))
+    year = current_app.jinja_env.globals["copyright_year"]()
+    return roles, _nav_state(viewer, roles, counted), year
+
+
+def _nav_state(viewer, roles: tuple, counted: dict | None) -> tuple:
     # A link's label is fixed by its entry (registered once, found by its endpoint) and the
     # language, which the content key holds: translating each label here only to compare it
     # cost a twentieth of the page.
-    return (tuple(sorted(viewer.roles)),
-            tuple((link.endpoint, link.count, link.count_label) for link in links),
-            current_app.jinja_env.globals["copyright_year"]())
+    app = current_app._get_current_object()
+    # With every badge already counted (forums/fast_read.py), the links follow from the
+    # signed-in reader's roles alone (the access matrix and the entries are fixed per app):
+    # kept per app and roles.
+    memo = counted is not None and counted.keys() >= badged_endpoints(app)
+    states = app.extensions.setdefault("forums_nav_states", {}) if memo else {}
+    key = (roles, tuple(sorted(counted.items()))) if memo else None
+    found = states.get(key)
+    if found is None:
+        links = navigation(app, lambda endpoint: may_access(viewer, endpoint), viewer, counted)
+        found = tuple((link.endpoint, link.count, link.count_label) for link in links)
+        if memo:
+            if len(states) > 256:
+                states.clear()
+            states[key] = found
+    return found
 
 
 def cached_page(thread: ForumThread, space: ForumSpace, viewer, view: dict,

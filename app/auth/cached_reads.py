@@ -31,6 +31,7 @@ from flask import Flask, current_app, request, session
 
 from app.auth import user_cache
 from app.auth.sessions import may_stay_signed_in, session_times_check
+from app.db import plain_read_transaction
 from app.extensions import login_manager
 from app.permissions import may_access, needs_two_factor_setup
 
@@ -46,10 +47,9 @@ def answer_cached_read():
     answer = current_app.extensions[EXTENSION].get(req.endpoint)
     if answer is None:
         return None
-    person = _signed_in_person(req.endpoint)
-    if person is None:
-        return None
-    page = answer(person, req.view_args or {})
+    with plain_read_transaction():  # both reads in one snapshot, outside the ORM session
+        person = _signed_in_person(req.endpoint)
+        page = None if person is None else answer(person, req.view_args or {})
     if page is not None:
         # The request's person for what still runs (the security headers mark the page
         # no-store for the signed-in): the shared cached copy, read only, like the page.
