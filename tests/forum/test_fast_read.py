@@ -259,3 +259,28 @@ def test_flashed_messages_and_query_strings_go_to_the_view(forum, client, auth, 
     assert "A message for you" in _read(client, thread.id)
     client.get(f"/forums/threads/{thread.id}?quote=1")
     assert answered == []
+
+
+def test_the_kept_page_loses_its_indentation_but_not_preformatted_text(
+        forum, client, auth, answered):
+    thread = operations.create_thread(
+        forum.outsider, forum.open, title="Code",
+        body="Run this:\n\n    def shown():\n        return 'indented'\n")
+    Session.commit()
+    auth.login(forum.iwi_member)
+    for _ in range(3):
+        page = _read(client, thread.id)
+    assert answered[-1] is not None
+    assert "def shown():\n    return" in page  # the code block keeps its indentation
+    outside = re.sub(r"<(pre|textarea|script|style)\b.*?</\1>", "", page, flags=re.DOTALL)
+    assert re.search(r"\n[ \t]+\S", outside) is None
+
+
+def test_cutting_indentation_keeps_what_a_browser_would_show():
+    from forums.page import _without_indentation
+
+    html = ('<div>\n    <p>a\n\n      b</p>\n<textarea>\n  typed\n</textarea>\n'
+            '<PRE>\n  x\n</PRE>\n\u00a0kept\n  <script>\n  let a = 1;\n</script>\n')
+    assert _without_indentation(html) == (
+        '<div>\n<p>a\nb</p>\n<textarea>\n  typed\n</textarea>\n<PRE>\n  x\n</PRE>\n'
+        '\u00a0kept\n<script>\n  let a = 1;\n</script>\n')
