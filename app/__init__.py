@@ -106,7 +106,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_template_helpers(app: Flask) -> None:
-    from flask_babel import format_datetime, get_locale, get_timezone
+    from flask_babel import format_datetime, get_locale
 
     from app.web import dates, reo
 
@@ -116,8 +116,10 @@ def _init_template_helpers(app: Flask) -> None:
         str(get_locale() or "en"), str(get_locale() or "en"))
     app.jinja_env.globals["format_datetime"] = format_datetime
     # The year in the site's time zone, as Babel's "yyyy" writes it (plain digits), without
-    # Babel's whole formatting of a date on every page.
-    app.jinja_env.globals["copyright_year"] = lambda: str(datetime.now(get_timezone()).year)
+    # Babel's whole formatting of a date on every page, nor Flask-Babel's look-up of the zone
+    # (there is no per-person zone: it is always the site's).
+    app.jinja_env.globals["copyright_year"] = lambda: str(
+        datetime.now(dates.site_timezone()).year)
     dates.init_app(app)  # |human_datetime, |human_date, |iso_datetime
     reo.init_app(app)  # |mi: lang="mi" on Māori words in English text
 
