@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, has_request_context, render_template, request, url_for
@@ -175,6 +177,82 @@ def is_postgres(engine_or_session) -> bool:
     if hasattr(engine_or_session, "get_bind"):
         bind = engine_or_session.get_bind()
     return bind.dialect.name == "postgresql"
+
+
+_driver_sql: dict[tuple, tuple] = {}
+_plain_reads: ContextVar[tuple | None] = ContextVar("korero_plain_reads", default=None)
+
+
+@contextmanager
+def plain_read_transaction():
+    """A transaction for a few `driver_rows` reads on a pool connection of its own, outside
+    the ORM session: for a request answered from caches (app/auth/cached_reads.py), where
+    the session's transaction (its begin, its events, its close) cost more than the reads.
+    One transaction, so the reads see one snapshot; the pool rolls it back on return. When
+    the Session is bound to a connection rather than an engine (the test suite's rolled-back
+    transaction), is already in use, or someone listens for the engine's SQL, the reads run
+    in the session's transaction as they would without this block."""
+    bind = Session.session_factory.kw.get("bind")
+    if (not isinstance(bind, Engine) or Session.registry.has()
+            or bind.dispatch.before_cursor_execute):
+        yield
+        return
+    raw = bind.raw_connection()
+    try:
+        if bind.dialect.name == "sqlite":  # the sqlite3 module leaves BEGIN to us (_on_connect)
+            cursor = raw.cursor()
+            cursor.execute("BEGIN")
+            cursor.close()
+        token = _plain_reads.set((raw, bind.dialect))
+        try:
+            yield
+        finally:
+            _plain_reads.reset(token)
+    finally:
+        raw.close()
+
+
+def driver_rows(stmt, params: dict) -> list[tuple]:
+    """STMT's rows as the driver returns them (values untyped: SQLite's timestamps are text),
+    run on the driver's own cursor, in the session's transaction (or a
+    `plain_read_transaction`'s). For a statement run on every request of a page:
+    SQLAlchemy's execute would rebuild its cache key and a result object each time. STMT
+    must be built once (its SQL is compiled once per dialect and kept with it); PARAMS name
+    its bindparams. Whoever listens for the session's SQL still sees it."""
+    plain = _plain_reads.get()
+    if plain is None:
+        connection = Session.connection()
+        dbapi, dialect = connection.connection, connection.dialect
+        listeners = connection.dispatch.before_cursor_execute
+    else:
+        (dbapi, dialect), connection, listeners = plain, None, ()
+    key = (id(stmt), dialect.name)
+    found = _driver_sql.get(key)
+    if found is None:
+        compiled = stmt.compile(dialect=dialect)
+        names = tuple(compiled.positiontup) if compiled.positional else None
+        found = _driver_sql[key] = (str(compiled), names, dict(compiled.params), stmt)
+    sql, names, defaults, _stmt = found
+    values = {**defaults, **params}
+    args = tuple(values[name] for name in names) if names is not None else values
+    cursor = dbapi.cursor()
+    try:
+        for listener in listeners:
+            listener(connection, cursor, sql, args, None, False)
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def stored_instant(value) -> datetime | None:
+    """A UTCDateTime column's value as the driver returns it (SQLite's text, PostgreSQL's
+    datetime) made what the column type gives: a timezone-aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def plain_rows(stmt) -> list[tuple]:

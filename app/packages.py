@@ -158,6 +158,12 @@ class FeaturePackage:
     # Endpoints that may answer 404 in the role walk although filled with real objects
     # (because the object is private to its owner); each needs its own object-level test.
     walk_may_404: frozenset[str] = frozenset()
+    # GET endpoints whose whole page the package keeps cached per reader: endpoint ->
+    # answer(person, view_args), the page or None (app/auth/cached_reads.py calls it for a
+    # signed-in person who passed every check, before the person is loaded through the ORM;
+    # the person is a shared read-only copy). The endpoint must have no GET rate limit.
+    cached_reads: Mapping[str, Callable[[Any, Mapping[str, Any]], str | None]] = field(
+        default_factory=dict)
     order: int = 100  # navigation and demo-data order: lower first
 
 
@@ -181,6 +187,7 @@ def check_package(package: FeaturePackage) -> None:
     outside("audited view", package.audited_views)
     outside("shared-object endpoint", package.shared_object_endpoints)
     outside("walk-404 endpoint", package.walk_may_404)
+    outside("cached read", package.cached_reads)
     for endpoint in [entry.endpoint
                      for entry in (*package.nav, *package.home_cards, *package.account_panels)]:
         if endpoint not in package.access:
@@ -261,6 +268,7 @@ def init_app(app: Flask, core_access: Mapping[str, Access]) -> None:
         _register_audit_actions(package)
         _register_feedback_sources(package)
         register_secret_paths(package.secret_paths)
+        app.extensions.setdefault("korero_cached_reads", {}).update(package.cached_reads)
     app.extensions["korero_access"] = matrix
 
 
@@ -287,9 +295,11 @@ def _register_feedback_sources(package: FeaturePackage) -> None:
 # ---------------------------------------------------------------- what packages contribute
 
 
-def navigation(app: Flask, may_access: Callable[[str], bool], person=None) -> list[NavLink]:
+def navigation(app: Flask, may_access: Callable[[str], bool], person=None,
+               counted: Mapping[str, int] | None = None) -> list[NavLink]:
     """The packages' navigation entries the current person may use, in order, with their
-    badges counted for PERSON (signed in) and left at 0 for the anonymous."""
+    badges counted for PERSON (signed in) and left at 0 for the anonymous. COUNTED gives
+    badges the caller has already counted for PERSON, by endpoint (not asked again)."""
     entries = [entry for package in packages_for(app) for entry in package.nav]
     links = []
     for entry in sorted(entries, key=lambda entry: entry.order):
@@ -297,13 +307,26 @@ def navigation(app: Flask, may_access: Callable[[str], bool], person=None) -> li
             continue
         count = 0
         if entry.badge is not None and getattr(person, "is_authenticated", False):
-            count = int(entry.badge(person) or 0)
+            if counted is not None and entry.endpoint in counted:
+                count = counted[entry.endpoint]
+            else:
+                count = int(entry.badge(person) or 0)
         count_label = ""
         if count:
             template = entry.badge_label or "%(count)s new"
             count_label = str(template) % {"count": count}
         links.append(NavLink(entry.endpoint, entry.label, count, count_label))
     return links
+
+
+def badged_endpoints(app: Flask) -> frozenset[str]:
+    """The endpoints of the navigation entries that have a badge to count."""
+    found = app.extensions.get("korero_badged_endpoints")
+    if found is None:
+        found = app.extensions["korero_badged_endpoints"] = frozenset(
+            entry.endpoint for package in packages_for(app) for entry in package.nav
+            if entry.badge is not None)
+    return found
 
 
 def home_cards(app: Flask, may_access: Callable[[str], bool]) -> list[HomeCard]:

@@ -116,7 +116,7 @@ def enforce_matrix() -> None:
     user = current_user._get_current_object()  # once: each proxy access costs a lookup
     if access != PUBLIC and not user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if (user.is_authenticated and _needs_two_factor_setup(user)
+    if (user.is_authenticated and needs_two_factor_setup(user)
             and endpoint not in TWO_FACTOR_SETUP_ENDPOINTS):
         return redirect(url_for("auth.two_factor_setup"))
     if access != PUBLIC and not may_access(user, endpoint):
@@ -133,7 +133,9 @@ def object_or_404(thing, verb: str, user):
     return thing
 
 
-def _needs_two_factor_setup(user) -> bool:
+def needs_two_factor_setup(user) -> bool:
+    """Staff who must use two-factor sign-in and have not set it up yet: they reach only
+    TWO_FACTOR_SETUP_ENDPOINTS."""
     return user.must_use_two_factor and not user.has_two_factor
 
 

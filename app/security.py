@@ -4,8 +4,10 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 
 from app.logging_setup import contains_secret
 
@@ -15,6 +17,34 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(18)
     return g.csp_nonce
+
+
+_csrf_serializers: dict[str | bytes, URLSafeTimedSerializer] = {}
+
+
+def csrf_token() -> str:
+    """This request's CSRF token, exactly as Flask-WTF's `generate_csrf` makes it (the
+    session's secret signed now with the same key and salt, kept in `g` for the request, so
+    `validate_csrf` checks it as any other), with the signing serializer built once per key
+    rather than for every request. When the session has no secret yet, Flask-WTF makes one."""
+    app = current_app._get_current_object()
+    config = app.config
+    field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    found = g.get(field)
+    if found is not None:
+        return found
+    secret = session.get(field)
+    if not isinstance(secret, str):
+        return generate_csrf()
+    key = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    serializer = _csrf_serializers.get(key)
+    if serializer is None:
+        if len(_csrf_serializers) > 8:  # keys rotated many times (tests): start afresh
+            _csrf_serializers.clear()
+        serializer = _csrf_serializers[key] = URLSafeTimedSerializer(key, salt="wtf-csrf-token")
+    token = serializer.dumps(secret)
+    setattr(g, field, token)
+    return token
 
 
 def content_security_policy(nonce: str) -> str:

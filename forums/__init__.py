@@ -94,7 +94,7 @@ def _badge_count(person) -> int:
 
 def register() -> FeaturePackage:
     """Everything the core needs to know about the forum."""
-    from forums import cli, hooks, jobs  # noqa: F401  (CLI commands and job kinds)
+    from forums import cli, fast_read, hooks, jobs  # noqa: F401  (CLI commands and job kinds)
     from forums.preferences import account_panel
     from forums.views import bp
 
@@ -129,5 +129,8 @@ def register() -> FeaturePackage:
         shared_object_endpoints=frozenset({"forums.space", "forums.thread",
                                            "forums.space_feed", "forums.thread_feed"}),
         walk_may_404=OBJECT_ENDPOINTS,
+        # A plain read of an open space's thread, served from the whole-page cache once the
+        # core's checks pass (forums/fast_read.py); every other read goes through the view.
+        cached_reads={"forums.thread": fast_read.answer},
         order=10,
     )

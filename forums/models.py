@@ -51,6 +51,11 @@ def _is_signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def moderates_open_spaces(user) -> bool:
+    """Who moderates every open space (ForumSpace.can_moderate's rule for them)."""
+    return _is_signed_in(user) and user.has_role(*MODERATING_ROLES)
+
+
 class ForumSpace(Base):
     __tablename__ = "forum_space"
     __table_args__ = (
@@ -127,7 +132,7 @@ class ForumSpace(Base):
         if not _is_signed_in(user):
             return False
         if not self.is_caucus:
-            return user.has_role(*MODERATING_ROLES)
+            return moderates_open_spaces(user)
         if self._named(user, "moderator") or self._is_kaitiaki(user):
             return True
         return self.staff_may_enter and user.has_role(*MODERATING_ROLES)

@@ -22,7 +22,7 @@ from app.web.requests import client_ip, requested_page
 from forums import attachments, feeds, notify, operations, queries
 from forums.forms import AttachForm, ButtonForm, EditPostForm, PostForm
 from forums.models import ForumPost, ForumSpace, ForumThread
-from forums.page import cached_content, cached_page, render_content, with_token
+from forums.page import cached_content, cached_page, complete_view, render_content, with_token
 
 bp = Blueprint("forums", __name__)
 
@@ -169,11 +169,7 @@ def thread(thread_id: int):
     found, view = queries.thread_for_reader(thread_id, reader)
     found = object_or_404(found, "view", reader)
     space = found.space
-    view["is_moderator"] = space.can_moderate(reader)
-    view["group_choices"] = operations.group_choices(reader)
-    secret = feeds.secret_for_key(reader.id, view["feed_salt"])
-    view["feed_url"] = feeds.address("forums.thread_feed", token=secret,
-                                     thread_id=found.id) if secret else None
+    complete_view(view, found.id, reader, is_moderator=space.can_moderate(reader))
     if request.method == "GET" and view["unread"]:
         queries.mark_thread_read(reader, found)  # first: the layout shows what is left
     if request.method == "GET" and not request.args:

@@ -35,6 +35,16 @@ def test_english_is_the_default_whatever_the_browser_asks_for(client):
     assert _lang_of(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})) == "en-NZ"
 
 
+def test_the_browsers_language_is_chosen_from_each_requests_header(app, client, monkeypatch):
+    monkeypatch.setitem(app.config["LANGUAGES"], "mi", "Te reo Māori")
+    for _ in range(2):  # the choice for a header is remembered: the same both times
+        assert _lang_of(client.get("/", headers={"Accept-Language": "mi,en;q=0.5"})) \
+            .startswith("mi")
+        assert _lang_of(client.get("/", headers={"Accept-Language": "en,mi;q=0.5"})) \
+            == "en-NZ"
+        assert _lang_of(client.get("/")) == "en-NZ"
+
+
 def test_the_switcher_is_hidden_while_there_is_one_language(app, client):
     assert list(app.config["LANGUAGES"]) == ["en"]
     html = client.get("/").get_data(as_text=True)

@@ -126,6 +126,9 @@ def _package(**changes) -> FeaturePackage:
      "'sample.other' has no declared access"),
     ({"audited_views": {"sample.index": frozenset({"export.created"})}},
      "audit action of sample.index 'export.created'"),
+    # A package may answer early only for its own pages: never another's, nor the core's.
+    ({"cached_reads": {"auth.account": lambda person, args: None}},
+     "cached read 'auth.account' is outside"),
 ])
 def test_a_declaration_outside_the_package_namespace_is_refused(changes, complaint):
     with pytest.raises(PackageError, match=complaint):

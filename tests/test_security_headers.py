@@ -244,3 +244,33 @@ def test_the_page_nonce_matches_the_header(client):
         assert nonce == nonce_of(response)
     assert ("script", nonce_of(response)) in {
         (tag, attrs.get("nonce")) for tag, attrs in tags_of(html)}
+
+
+def test_the_kept_serializers_csrf_token_is_flask_wtfs_own(app):
+    """app.security.csrf_token (for pages answered from a cache) signs the session's secret as
+    Flask-WTF does: validate_csrf accepts it, it is the request's one token, and a new secret
+    key is used at once."""
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+    from wtforms import ValidationError
+
+    from app.security import csrf_token
+
+    with app.test_request_context("/"):
+        first = generate_csrf()  # makes the session's secret
+        g.pop("csrf_token")
+        token = csrf_token()
+        assert token == csrf_token() == generate_csrf()  # one token per request
+        validate_csrf(token)
+        secret = session["csrf_token"]
+    old_key = app.secret_key
+    try:
+        app.secret_key = "another secret key, rotated for this test"
+        with app.test_request_context("/"):
+            session["csrf_token"] = secret
+            rotated = csrf_token()
+            validate_csrf(rotated)
+            with pytest.raises(ValidationError):
+                validate_csrf(first)  # signed with the old key
+    finally:
+        app.secret_key = old_key

@@ -33,11 +33,16 @@ def load_user(user_id: str) -> User | None:
         user = user_cache.load(int(raw_id))
     except (ValueError, TypeError):
         return None
+    return user if may_stay_signed_in(user, raw_version) else None
+
+
+def may_stay_signed_in(user: User | None, raw_version: str) -> bool:
+    """Whether USER may be signed in by a session that names RAW_VERSION: the account
+    exists and is enabled, no "sign out everywhere" happened since, and it is not a demo
+    account in production (its password is published)."""
     if user is None or not user.is_enabled or str(user.session_version) != raw_version:
-        return None
-    if user.is_demo and current_app.config.get("KORERO_ENV") == "production":
-        return None  # demo accounts have a published password: never signed in in production
-    return user
+        return False
+    return not (user.is_demo and current_app.config.get("KORERO_ENV") == "production")
 
 
 def start_session(user: User) -> None:
@@ -79,21 +84,34 @@ def enforce_idle_timeout():
     in longer than SESSION_LIFETIME, however active they have been since."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
-    # Each of these once: every access through Flask's proxies costs a context lookup.
-    cookie, config = session._get_current_object(), current_app.config
+    expired = session_times_check(session._get_current_object(), current_app.config)
+    if expired == IDLE:
+        return _sign_out_here(_("You were signed out after a period of inactivity. Please sign "
+                                "in again."))
+    if expired == TOO_LONG:
+        return _sign_out_here(_("You have been signed in for as long as a session may last. "
+                                "Please sign in again."))
+    return None
+
+
+IDLE, TOO_LONG = "idle", "too long"
+
+
+def session_times_check(cookie, config) -> str | None:
+    """IDLE or TOO_LONG when the signed-in session COOKIE has been idle longer than
+    IDLE_TIMEOUT or lasted longer than SESSION_LIFETIME; otherwise None, after noting this
+    request's activity in COOKIE (at most once a LAST_ACTIVE_RESOLUTION_SECONDS)."""
     now = time.time()
     last_active = cookie.get(LAST_ACTIVE_KEY)
     if last_active is None or now - float(last_active) > config["IDLE_TIMEOUT"].total_seconds():
-        return _sign_out_here(_("You were signed out after a period of inactivity. Please sign "
-                                "in again."))
+        return IDLE
     signed_in_at = cookie.get(SIGNED_IN_AT_KEY)
     if signed_in_at is None:
         # A session from before sign-in times were kept: its lifetime starts now.
         signed_in_at = cookie[SIGNED_IN_AT_KEY] = now
     lifetime = config.get("SESSION_LIFETIME", config["PERMANENT_SESSION_LIFETIME"])
     if now - float(signed_in_at) > lifetime.total_seconds():
-        return _sign_out_here(_("You have been signed in for as long as a session may last. "
-                                "Please sign in again."))
+        return TOO_LONG
     if now - float(last_active) >= LAST_ACTIVE_RESOLUTION_SECONDS:
         cookie[LAST_ACTIVE_KEY] = now
     return None

@@ -24,7 +24,7 @@ from sqlalchemy import String, bindparam, inspect, select, type_coerce
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import Session
+from app.db import Session, driver_rows
 from app.models import Membership, Organisation, User, UserRole
 
 MAX_ENTRIES = 2048
@@ -48,31 +48,13 @@ def _rows_stmt():
             .order_by(role.c.role, membership.c.id))
 
 
-@functools.cache
-def _rows_sql(dialect) -> tuple[str, bool]:
-    """The light query's SQL for DIALECT, compiled once, and whether its parameters are
-    positional (SQLite's `?`) or named (psycopg's `%(user_id)s`)."""
-    compiled = _rows_stmt().compile(dialect=dialect)
-    return str(compiled), bool(compiled.positional)
-
-
 def _stored_rows(user_id: int) -> tuple:
-    # In the session's transaction (the same snapshot as the rest of the request), on the
-    # driver's own cursor with SQL compiled once: SQLAlchemy's execute would rebuild the
-    # statement's cache key (a walk over some forty labelled columns) and a result object on
-    # every request for rows that are compared, not read. The values are raw either way.
-    connection = Session.connection()
-    sql, positional = _rows_sql(connection.dialect)
-    params = (user_id,) if positional else {"user_id": user_id}
-    cursor = connection.connection.cursor()
-    try:
-        # Still seen by whoever listens for SQL (statement logs, the tests' query counts).
-        for listener in connection.dispatch.before_cursor_execute:
-            listener(connection, cursor, sql, params, None, False)
-        cursor.execute(sql, params)
-        return tuple(tuple(row) for row in cursor.fetchall())
-    finally:
-        cursor.close()
+    # On the driver's own cursor with SQL compiled once (app.db.driver_rows): SQLAlchemy's
+    # execute would rebuild the statement's cache key (a walk over some forty labelled
+    # columns) and a result object on every request for rows that are compared, not read.
+    # In the session's transaction (the same snapshot as the rest of the request), or the
+    # plain-read transaction of a page answered from caches. The values are raw either way.
+    return tuple(tuple(row) for row in driver_rows(_rows_stmt(), {"user_id": user_id}))
 
 
 def load(user_id: int) -> User | None:
@@ -88,6 +70,18 @@ def load(user_id: int) -> User | None:
     if entry is not None and entry[0] == rows and not _any_in_session(entry[1]):
         return Session.merge(entry[1], load=False)
     return _load_and_keep(user_id, rows)
+
+
+def current_copy(user_id: int) -> User | None:
+    """The process's cached copy of USER_ID when it is exactly what the database holds now
+    (the same light query as `load`), else None: nothing is loaded or kept here. The copy is
+    shared by every request of this process and bound to no session: for reading only (its
+    columns, roles and organisations are loaded), never to change or to add to a session.
+    app/web/cached_reads.py reads it to answer a cached page without binding the person."""
+    rows = _stored_rows(user_id)
+    with _lock:
+        entry = _entries.get(user_id)
+    return entry[1] if rows and entry is not None and entry[0] == rows else None
 
 
 def _any_in_session(user: User) -> bool:
