@@ -198,6 +198,32 @@ def test_a_busy_submit_keeps_the_answers_even_when_the_cached_form_has_expired(
     assert submit(client, form, answers(), token=token, key=key).status_code == 303
 
 
+def test_a_submit_holds_the_write_lock_only_for_its_inserts(own_sqlite_app, make_form):
+    """Everything is checked before the first statement (the form, its questions and whether
+    its consultation takes guests come from the snapshot): the write lock a POST takes with its
+    first statement is held for the two inserts and the commit, not for the checks."""
+    from sqlalchemy import event
+
+    other, _path = own_sqlite_app
+    form = make_form(allows_guests=True)
+    client = other.test_client()
+    token, key = form_page(client, form)  # loads the snapshot, as the first visitor does
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:40])
+
+    engine = other.extensions["korero_engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = submit(client, form, answers(), token=token, key=key)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 303
+    assert statements[:3] == ["BEGIN IMMEDIATE", "INSERT INTO submission (reference, idemp",
+                              "INSERT INTO submission_answer (submissio"], statements
+
+
 def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, make_form):
     """A link to a group of choices leads to its first choice (the group itself takes no
     focus); a link to a text answer leads to the text box."""
