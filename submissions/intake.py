@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from submissions.answers import applicable_answers, check_answers, check_consent
+from submissions.intake_sql import insert_submission
 from submissions.labels import answer_text
-from submissions.models import Submission, SubmissionAnswer, SubmissionForm
+from submissions.models import Submission, SubmissionForm
 from submissions.operations.drafts import consent_scope_dict, new_reference
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
@@ -180,15 +181,12 @@ def find_by_key(key: str) -> Receipt | None:
     return Receipt(row.id, row.reference, False) if row else None
 
 
-_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
-_INSERT_ANSWER = insert(SubmissionAnswer.__table__)
-
-
 def store_submission(snapshot: FormSnapshot, *, key: str, details: dict, answers: dict,
                      consent: dict, address: str = "") -> Receipt:
     """Insert the submission and its answers (checked already: check_submission); the caller
-    commits. Two prepared Core statements on the session's connection, nothing else: a key
-    already stored fails the commit (unique), and the caller then finds that submission.
+    commits. Two inserts compiled once (submissions.intake_sql) in the session's transaction,
+    nothing else: a key already stored fails (unique), and the caller then finds that
+    submission.
     Every value is worked out before the first statement, which takes the write lock."""
     version = snapshot.version
     answers = applicable_answers(version, answers)
@@ -204,12 +202,7 @@ def store_submission(snapshot: FormSnapshot, *, key: str, details: dict, answers
     rows = [{"question_key": qkey, "value": value,
              "text": snapshot.answer_text(by_key[qkey], value)}
             for qkey, value in answers.items()]
-    connection = Session.connection()
-    submission_id = connection.execute(_INSERT_SUBMISSION, submission).scalar_one()
-    if rows:
-        for row in rows:
-            row["submission_id"] = submission_id
-        connection.execute(_INSERT_ANSWER, rows)
+    submission_id = insert_submission(Session.connection(), submission, rows)
     return Receipt(submission_id, reference, True)
 
 

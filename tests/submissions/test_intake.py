@@ -224,6 +224,47 @@ def test_a_submit_holds_the_write_lock_only_for_its_inserts(own_sqlite_app, make
                               "INSERT INTO submission_answer (submissio"], statements
 
 
+def test_the_drivers_inserts_store_exactly_what_sqlalchemy_would(make_form):
+    """The submit's inserts run on the driver's cursor with SQL and bind processors compiled
+    once (submissions.intake_sql): the stored bytes (timestamps, JSON) are those SQLAlchemy's
+    own insert stores, on either database."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import String, insert, type_coerce
+
+    from submissions.intake_sql import insert_submission
+
+    form = make_form(allows_guests=True)
+    when = datetime(2026, 11, 28, 18, 5, 7, 123456, tzinfo=UTC)
+    values = {"form_id": form.id, "version_id": form.current_version.id,
+              "guest_name": "Mere", "guest_email": "mere@example.test",
+              "consent": {"analysis": True, "quote": "anonymous", "governed_by_id": None},
+              "submitted_at": when, "updated_at": when, "submitter_role": "",
+              "is_authorised": False, "source_hash": None}
+    answers = [{"question_key": "q2", "value": "Kupu", "text": "Kupu"},
+               {"question_key": "q3", "value": ["a", "b"], "text": "a; b"}]
+    ours = insert_submission(Session.connection(), {
+        **values, "reference": "KOR-OURS-0001", "idempotency_key": "o" * 20}, answers)
+    table = Submission.__table__
+    theirs = Session.execute(insert(table).returning(table.c.id), {
+        **values, "reference": "KOR-THEI-0001", "idempotency_key": "t" * 20}).scalar_one()
+    Session.execute(insert(SubmissionAnswer.__table__),
+                    [{**answer, "submission_id": theirs} for answer in answers])
+
+    def stored(submission_id):
+        columns = [type_coerce(c, String) for c in table.c
+                   if c.name not in ("id", "reference", "idempotency_key")]
+        answer = SubmissionAnswer.__table__.c
+        return (Session.execute(select(*columns).where(table.c.id == submission_id)).one(),
+                Session.execute(select(answer.question_key, type_coerce(answer.value, String),
+                                       answer.text)
+                                .where(answer.submission_id == submission_id)
+                                .order_by(answer.question_key)).all())
+
+    assert stored(ours) == stored(theirs)
+    assert Session.get(Submission, ours).submitted_at == when
+
+
 def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, make_form):
     """A link to a group of choices leads to its first choice (the group itself takes no
     focus); a link to a text answer leads to the text box."""
