@@ -27,8 +27,9 @@ from sqlalchemy.orm import selectinload
 
 from app.corpus.models import FeedbackItem
 from app.corpus.operations import record_new_feedback_many
-from app.db import Session, utcnow
+from app.db import Session, utcnow, writing_transactions
 from app.jobs import job, start_job
+from app.jobs.contention import lost_a_race
 from app.jobs.models import Job
 from app.jobs.registry import periodic
 from app.models import Organisation
@@ -152,36 +153,48 @@ def sweep_job(ctx) -> dict:
         state["consultations"] = sorted(set(state["consultations"]) | touched)
         ctx.checkpoint(state, done=state["done"],
                        message=f"{state['done']} submissions recorded")
-    if _receipts_enabled():
-        ensure_job("submissions.receipts")
-    # Detection reads every item of the consultation: at most once per
-    # CAMPAIGN_INTERVAL_MINUTES while submissions pour in (sweep_if_owed catches up after).
-    last = _last_detection()
-    if last is None or utcnow() - as_utc(last) >= _campaign_interval():
-        for consultation_id in state["consultations"]:
-            ensure_job("submissions.campaigns", consultation_id=consultation_id)
-    Session.commit()
+    Session.commit()  # end the last read: what follows reads and writes the job rows
+    with writing_transactions():
+        if _receipts_enabled():
+            ensure_job("submissions.receipts")
+        # Detection reads every item of the consultation: at most once per
+        # CAMPAIGN_INTERVAL_MINUTES while submissions pour in (sweep_if_owed catches up).
+        last = _last_detection()
+        if last is None or utcnow() - as_utc(last) >= _campaign_interval():
+            for consultation_id in state["consultations"]:
+                ensure_job("submissions.campaigns", consultation_id=consultation_id)
+        Session.commit()
     return {"recorded": state["done"], "failed": state["failed"]}
 
 
 def process_batch(ids: list[int]) -> tuple[int, set[int]]:
     """Record and screen the submissions IDS, and commit. (recorded, consultation ids).
-    When the batch fails, each submission is tried alone."""
+    When the batch fails, each submission is tried alone. Each transaction takes the write
+    lock as it begins (writing_transactions): while submissions pour in, one that read first
+    would be refused its first write. A database still busy after the wait is the job's to
+    retry (lost_a_race), not a failed submission."""
+    Session.commit()  # end the read that found IDS: the batch begins its own transaction
     try:
-        touched = _record(ids)
-        Session.commit()
+        with writing_transactions():
+            touched = _record(ids)
+            Session.commit()
         return len(ids), touched
-    except Exception:
+    except Exception as error:
         Session.rollback()
+        if lost_a_race(error):
+            raise
         log.exception("intake batch %s..%s failed; recording one by one", ids[0], ids[-1])
     recorded, touched = 0, set()
     for submission_id in ids:
         try:
-            touched |= _record([submission_id])
-            Session.commit()
+            with writing_transactions():
+                touched |= _record([submission_id])
+                Session.commit()
             recorded += 1
-        except Exception:
+        except Exception as error:
             Session.rollback()
+            if lost_a_race(error):
+                raise
             log.exception("submission %s could not be recorded; it waits for the next sweep",
                           submission_id)
     return recorded, touched
@@ -190,9 +203,13 @@ def process_batch(ids: list[int]) -> tuple[int, set[int]]:
 def _record(ids: list[int]) -> set[int]:
     from submissions.screening import screen
 
+    # Not recorded yet: IDS were read before this transaction began.
     submissions = list(Session.scalars(
-        select(Submission).where(Submission.id.in_(ids))
+        select(Submission).where(Submission.id.in_(ids), Submission.recorded_at.is_(None))
         .options(selectinload(Submission.answers))))
+    ids = [s.id for s in submissions]
+    if not ids:
+        return set()
     already = _already_recorded(submissions)
     fresh = [s for s in submissions if s.id not in already and s.submitted_by_id is None
              and s.draft_id is None]
@@ -274,9 +291,11 @@ def receipts_job(ctx) -> dict:
         for submission in batch:
             if submission.withdrawn_at is None:
                 send_receipt(submission)
-            submission.receipt_sent_at = utcnow()
-            sent += 1
-            ctx.checkpoint({"sent": sent}, done=sent, message=f"{sent} receipts sent")
+            Session.commit()  # end the reads: marking it sent takes the write lock at once
+            with writing_transactions():
+                submission.receipt_sent_at = utcnow()
+                sent += 1
+                ctx.checkpoint({"sent": sent}, done=sent, message=f"{sent} receipts sent")
     return {"sent": sent}
 
 

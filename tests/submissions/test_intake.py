@@ -224,6 +224,43 @@ def test_a_submit_holds_the_write_lock_only_for_its_inserts(own_sqlite_app, make
                               "INSERT INTO submission_answer (submissio"], statements
 
 
+def test_a_sweep_batch_holds_the_write_lock_from_its_first_read(own_sqlite_app, make_form,
+                                                                monkeypatch):
+    """While submissions pour in, a batch that read first would be refused its first write
+    ("database is locked": another connection committed meanwhile) and retried for ever:
+    its transaction takes the lock as it begins, so the submits wait for it instead."""
+    other, path = own_sqlite_app
+    form = make_form(allows_guests=True)
+    client = other.test_client()
+    for _ in range(2):
+        token, key = form_page(client, form)
+        assert submit(client, form, answers(), token=token, key=key).status_code == 303
+    seen = {}
+    real_check = sweeper._already_recorded
+
+    def a_submit_meanwhile(submissions):  # the batch has read its submissions by now
+        web = sqlite3.connect(path, timeout=0)
+        try:
+            web.execute("BEGIN IMMEDIATE")
+            seen["submit"] = "took the lock"
+            web.rollback()
+        except sqlite3.OperationalError as error:
+            seen["submit"] = str(error)
+        finally:
+            web.close()
+        return real_check(submissions)
+
+    monkeypatch.setattr(sweeper, "_already_recorded", a_submit_meanwhile)
+    other.config["SUBMISSIONS_RECEIPT_EMAILS"] = False
+    with other.app_context():
+        ids = list(Session.scalars(select(Submission.id).where(
+            Submission.recorded_at.is_(None)).order_by(Submission.id)))
+        assert sweeper.process_batch(ids)[0] == 2
+        assert Session.scalar(select(func.count()).select_from(Submission)
+                              .where(Submission.recorded_at.is_(None))) == 0
+    assert "locked" in seen["submit"]
+
+
 def test_the_drivers_inserts_store_exactly_what_sqlalchemy_would(make_form):
     """The submit's inserts run on the driver's cursor with SQL and bind processors compiled
     once (submissions.intake_sql): the stored bytes (timestamps, JSON) are those SQLAlchemy's
