@@ -127,7 +127,7 @@ def _consultations_recorded_since(moment) -> set[int]:
 
 
 def _batch_size() -> int:
-    return int(current_app.config.get("SUBMISSIONS_SWEEP_BATCH", 500))
+    return int(current_app.config.get("SUBMISSIONS_SWEEP_BATCH", 50))
 
 
 def _receipts_enabled() -> bool:
@@ -146,6 +146,7 @@ def sweep_job(ctx) -> dict:
             .order_by(Submission.id).limit(_batch_size())))
         if not ids:
             break
+        newest, started = _newest_id(), time.monotonic()
         recorded, touched = process_batch(ids)
         state["done"] += recorded
         state["failed"] += len(ids) - recorded
@@ -153,6 +154,7 @@ def sweep_job(ctx) -> dict:
         state["consultations"] = sorted(set(state["consultations"]) | touched)
         ctx.checkpoint(state, done=state["done"],
                        message=f"{state['done']} submissions recorded")
+        _give_way(time.monotonic() - started, arriving=_newest_id() != newest)
     Session.commit()  # end the last read: what follows reads and writes the job rows
     with writing_transactions():
         if _receipts_enabled():
@@ -165,6 +167,23 @@ def sweep_job(ctx) -> dict:
                 ensure_job("submissions.campaigns", consultation_id=consultation_id)
         Session.commit()
     return {"recorded": state["done"], "failed": state["failed"]}
+
+
+def _newest_id() -> int | None:
+    newest = Session.scalar(select(func.max(Submission.id)))
+    Session.commit()  # a read of its own: no snapshot held while the job waits
+    return newest
+
+
+def _give_way(spent: float, *, arriving: bool) -> None:
+    """Web requests first: while submissions keep arriving, the sweep holds SQLite's write
+    lock (its batch transaction) at most SUBMISSIONS_SWEEP_SHARE of the time, waiting after
+    each batch in proportion to how long it took; once they stop arriving it works at full
+    speed. The backlog built during a peak is recorded after it (nothing is lost meanwhile:
+    a stored submission stays unrecorded until a batch records it)."""
+    share = float(current_app.config.get("SUBMISSIONS_SWEEP_SHARE", 0.1))
+    if arriving and 0 < share < 1:
+        time.sleep(min(spent * (1 - share) / share, 30.0))
 
 
 def process_batch(ids: list[int]) -> tuple[int, set[int]]:

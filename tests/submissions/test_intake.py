@@ -321,3 +321,17 @@ def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, mak
                        "consent-publish-none"]
     for target in targets:
         assert f'id="{target}"' in html
+
+
+def test_while_submissions_keep_arriving_the_sweep_gives_way_between_batches(app,
+                                                                            monkeypatch):
+    """Web requests first: a batch that took 0.1 s while new submissions arrived is followed
+    by a wait that leaves the write lock to the submits (SUBMISSIONS_SWEEP_SHARE of the time
+    for the sweep); once they stop arriving, no wait."""
+    waits = []
+    monkeypatch.setattr(sweeper.time, "sleep", waits.append)
+    monkeypatch.setitem(app.config, "SUBMISSIONS_SWEEP_SHARE", 0.2)
+    with app.app_context():
+        sweeper._give_way(0.1, arriving=True)
+        sweeper._give_way(0.1, arriving=False)
+    assert waits == [pytest.approx(0.4)]
