@@ -181,7 +181,7 @@ def _give_way(spent: float, *, arriving: bool) -> None:
     each batch in proportion to how long it took; once they stop arriving it works at full
     speed. The backlog built during a peak is recorded after it (nothing is lost meanwhile:
     a stored submission stays unrecorded until a batch records it)."""
-    share = float(current_app.config.get("SUBMISSIONS_SWEEP_SHARE", 0.1))
+    share = float(current_app.config.get("SUBMISSIONS_SWEEP_SHARE", 0.02))
     if arriving and 0 < share < 1:
         time.sleep(min(spent * (1 - share) / share, 30.0))
 
