@@ -127,7 +127,7 @@ def _consultations_recorded_since(moment) -> set[int]:
 
 
 def _batch_size() -> int:
-    return int(current_app.config.get("SUBMISSIONS_SWEEP_BATCH", 50))
+    return int(current_app.config.get("SUBMISSIONS_SWEEP_BATCH", 500))
 
 
 def _receipts_enabled() -> bool:
@@ -139,14 +139,16 @@ def sweep_job(ctx) -> dict:
     """Record, screen and mark every submission not recorded yet, batch by batch."""
     state = {"after_id": 0, "done": 0, "failed": 0, "consultations": [], **ctx.state}
     while True:
+        arriving = _submissions_arriving()
         ids = list(Session.scalars(
             select(Submission.id).where(Submission.recorded_at.is_(None),
                                         Submission.withdrawn_at.is_(None),
                                         Submission.id > state["after_id"])
-            .order_by(Submission.id).limit(_batch_size())))
+            .order_by(Submission.id)
+            .limit(min(_batch_size(), BATCH_WHILE_ARRIVING) if arriving else _batch_size())))
         if not ids:
             break
-        newest, started = _newest_id(), time.monotonic()
+        started = time.monotonic()
         recorded, touched = process_batch(ids)
         state["done"] += recorded
         state["failed"] += len(ids) - recorded
@@ -154,7 +156,7 @@ def sweep_job(ctx) -> dict:
         state["consultations"] = sorted(set(state["consultations"]) | touched)
         ctx.checkpoint(state, done=state["done"],
                        message=f"{state['done']} submissions recorded")
-        _give_way(time.monotonic() - started, arriving=_newest_id() != newest)
+        _give_way(time.monotonic() - started, arriving=arriving)
     Session.commit()  # end the last read: what follows reads and writes the job rows
     with writing_transactions():
         if _receipts_enabled():
@@ -169,17 +171,26 @@ def sweep_job(ctx) -> dict:
     return {"recorded": state["done"], "failed": state["failed"]}
 
 
-def _newest_id() -> int | None:
-    newest = Session.scalar(select(func.max(Submission.id)))
+# While submissions arrive, a batch's transaction (which submits wait for) stays short: about
+# 30 ms of CPU on a slow 2-core machine, against 0.15 s for 50 and 0.7 s for 500.
+BATCH_WHILE_ARRIVING = 10
+ARRIVING_SECONDS = 2.0
+
+
+def _submissions_arriving() -> bool:
+    """Whether a submission arrived in the last ARRIVING_SECONDS (the newest, by its id)."""
+    newest = Session.scalar(select(Submission.submitted_at)
+                            .order_by(Submission.id.desc()).limit(1))
     Session.commit()  # a read of its own: no snapshot held while the job waits
-    return newest
+    return newest is not None and (utcnow() - as_utc(newest)).total_seconds() < ARRIVING_SECONDS
 
 
 def _give_way(spent: float, *, arriving: bool) -> None:
-    """Web requests first: while submissions keep arriving, the sweep holds SQLite's write
-    lock (its batch transaction) at most SUBMISSIONS_SWEEP_SHARE of the time, waiting after
-    each batch in proportion to how long it took; once they stop arriving it works at full
-    speed. The backlog built during a peak is recorded after it (nothing is lost meanwhile:
+    """Web requests first: while submissions keep arriving, the sweep records them
+    BATCH_WHILE_ARRIVING at a time and holds SQLite's write lock (its batch transaction) at
+    most SUBMISSIONS_SWEEP_SHARE of the time, waiting after each batch in proportion to how
+    long it took; once they stop arriving it works at full speed, SUBMISSIONS_SWEEP_BATCH at a
+    time. The backlog built during a peak is recorded after it (nothing is lost meanwhile:
     a stored submission stays unrecorded until a batch records it)."""
     share = float(current_app.config.get("SUBMISSIONS_SWEEP_SHARE", 0.02))
     if arriving and 0 < share < 1:
