@@ -78,6 +78,8 @@ class Config:
         self.JOBS_SQLITE_PATH = os.environ.get("JOBS_SQLITE_PATH",
                                                str(instance / "jobs.sqlite3"))
         self.JOBS_WORKERS = _int("JOBS_WORKERS", 2)
+        # The worker's OS niceness (app/jobs/priority.py): web requests first, jobs after.
+        self.JOBS_WORKER_NICE = _int("JOBS_WORKER_NICE", 10)
         # A running job whose heartbeat is older than this lost its worker: it is resumed.
         self.JOBS_STALE_SECONDS = _float("JOBS_STALE_SECONDS", 60.0)
         self.JOBS_HEARTBEAT_SECONDS = _float("JOBS_HEARTBEAT_SECONDS", 10.0)

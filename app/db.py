@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -143,14 +144,37 @@ def writes_on_get(view):
     return wrapper
 
 
+_WRITING = ContextVar("korero_writing_transaction", default=False)
+
+
+@contextmanager
+def writing_transactions() -> Iterator[None]:
+    """Outside a request (a job, a command): the transactions begun within take SQLite's write
+    lock when they begin (BEGIN IMMEDIATE), waiting their turn for it (busy_timeout).
+
+    For work that reads and then writes while others write all the time (the intake sweeper
+    on deadline day): a deferred transaction that has read cannot wait for the lock, and
+    SQLite refuses its first write at once ("database is locked") whenever another connection
+    committed after its first read, which under a steady stream of submits is nearly always.
+    Keep such transactions short: the web's writers wait while they run."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
 def _sqlite_begin_statement() -> str:
     """BEGIN IMMEDIATE for the first transaction of a request that will write (views commit
-    once, so that is the one that writes); a plain deferred BEGIN otherwise: for reads, so
-    readers never queue behind writers; for what follows the commit (an export streaming its
-    rows must not hold the write lock); and outside requests (the CLI, the test suite)."""
+    once, so that is the one that writes), and within writing_transactions(); a plain
+    deferred BEGIN otherwise: for reads, so readers never queue behind writers; for what
+    follows the commit (an export streaming its rows must not hold the write lock); and
+    outside requests (the CLI, the test suite)."""
+    if not has_request_context():
+        return "BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN"
     # Kept on the request itself (not flask.g, which belongs to the app context and can
     # outlive one request when contexts are nested).
-    if not has_request_context() or request.environ.get("korero.began_write"):
+    if request.environ.get("korero.began_write"):
         return "BEGIN"
     view = current_app.view_functions.get(request.endpoint or "")
     if request.method in SAFE_METHODS and not getattr(view, "korero_writes_on_get", False):

@@ -6,8 +6,10 @@ writes no job row and reads no other submission, so its cost does not grow with 
 stored. Everything else (FeedbackItems, screening, receipts, campaign detection) is done later,
 in batches, by the sweeper (submissions.sweeper).
 
-The form itself (its version, questions and governance groups) is read once per process and
-kept for INTAKE_FORM_CACHE_SECONDS, so a submit holds SQLite's write lock only for its inserts.
+The form itself (its version, questions, governance groups and whether its consultation takes
+submissions without an account) is read once per process and kept for
+INTAKE_FORM_CACHE_SECONDS, so a submit checks everything before its first statement and holds
+SQLite's write lock (BEGIN IMMEDIATE, taken by a POST's first statement) only for its inserts.
 """
 from __future__ import annotations
 
@@ -21,14 +23,15 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import Session, utcnow
 from app.errors import OperationRefused
 from submissions.answers import applicable_answers, check_answers, check_consent
+from submissions.intake_sql import insert_submission
 from submissions.labels import answer_text
-from submissions.models import Submission, SubmissionAnswer, SubmissionForm
+from submissions.models import Submission, SubmissionForm
 from submissions.operations.drafts import consent_scope_dict, new_reference
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
@@ -63,6 +66,7 @@ class FormSnapshot:
     version: VersionView
     group_ids: set[int]
     groups: list
+    allows_guests: bool  # the consultation's setting when the snapshot was read
     loaded_at: float = field(default_factory=time.monotonic)
     texts: dict = field(default_factory=dict)  # (key, closed value) -> answer text
 
@@ -113,7 +117,8 @@ def form_snapshot(form_id: int) -> FormSnapshot | None:
     _ = form.consultation.title  # loaded while attached
     groups = list(queries.governance_groups())
     snapshot = FormSnapshot(form=form, version=VersionView(form.current_version),
-                            group_ids={g.id for g in groups}, groups=groups)
+                            group_ids={g.id for g in groups}, groups=groups,
+                            allows_guests=form.allows_guests)
     _CACHE[cache_key] = snapshot
     return snapshot
 
@@ -140,12 +145,13 @@ def source_hash(address: str) -> str | None:
 
 def check_submission(snapshot: FormSnapshot, *, key: str, details: dict, answers: dict,
                      consent: dict) -> dict[str, str]:
-    """{field: what to fix}; empty when it may be stored. Reads nothing from the database."""
+    """{field: what to fix}; empty when it may be stored. Reads nothing from the database
+    (the form's state, like its questions, is the snapshot's)."""
     errors: dict[str, str] = {}
     if not snapshot.form.is_open():
         errors["_form"] = _("This consultation has closed: submissions can no longer be made.")
         return errors
-    if not snapshot.form.allows_guests:
+    if not snapshot.allows_guests:
         errors["_form"] = _("Sign in to make a submission.")
         return errors
     if not KEY_PATTERN.match(key or ""):
@@ -175,33 +181,28 @@ def find_by_key(key: str) -> Receipt | None:
     return Receipt(row.id, row.reference, False) if row else None
 
 
-_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
-_INSERT_ANSWER = insert(SubmissionAnswer.__table__)
-
-
 def store_submission(snapshot: FormSnapshot, *, key: str, details: dict, answers: dict,
                      consent: dict, address: str = "") -> Receipt:
     """Insert the submission and its answers (checked already: check_submission); the caller
-    commits. Two prepared Core statements on the session's connection, nothing else: a key
-    already stored fails the commit (unique), and the caller then finds that submission."""
+    commits. Two inserts compiled once (submissions.intake_sql) in the session's transaction,
+    nothing else: a key already stored fails (unique), and the caller then finds that
+    submission.
+    Every value is worked out before the first statement, which takes the write lock."""
     version = snapshot.version
     answers = applicable_answers(version, answers)
     now = utcnow()
     reference = new_reference()
-    connection = Session.connection()
-    submission_id = connection.execute(_INSERT_SUBMISSION, {
+    submission = {
         "reference": reference, "idempotency_key": key, "form_id": snapshot.form.id,
         "version_id": version.id, "guest_name": details["guest_name"].strip()[:120],
         "guest_email": details["guest_email"].strip()[:254],
         "consent": consent_scope_dict(consent), "submitted_at": now, "updated_at": now,
-        "submitter_role": "", "is_authorised": False,
-        "source_hash": source_hash(address)}).scalar_one()
+        "submitter_role": "", "is_authorised": False, "source_hash": source_hash(address)}
     by_key = snapshot.by_key
-    rows = [{"submission_id": submission_id, "question_key": qkey, "value": value,
+    rows = [{"question_key": qkey, "value": value,
              "text": snapshot.answer_text(by_key[qkey], value)}
             for qkey, value in answers.items()]
-    if rows:
-        connection.execute(_INSERT_ANSWER, rows)
+    submission_id = insert_submission(Session.connection(), submission, rows)
     return Receipt(submission_id, reference, True)
 
 

@@ -60,11 +60,16 @@ def _guest_link(submission: Submission) -> str | None:
     that carries it is sent (None for a submission made with an account)."""
     if not submission.is_guest:
         return None
-    from app.db import Session
+    from app.db import Session, writing_transactions
     from submissions.guest_links import issue_guest_link
 
-    token = issue_guest_link(submission)
+    # The job has read (the batch, the answers): a transaction that read first cannot wait
+    # for SQLite's write lock while submissions pour in, so the link is written in its own
+    # short one that takes the lock as it begins.
     Session.commit()
+    with writing_transactions():
+        token = issue_guest_link(submission)
+        Session.commit()
     return absolute_url("submissions.guest_submission", token=token)
 
 

@@ -12,6 +12,7 @@ from app.errors import OperationRefused
 from app.jobs import queries
 from app.jobs.models import JOB_STATUSES, Job
 from app.jobs.operations import cancel_job, create_job, start_job
+from app.jobs.priority import lower_worker_priority
 from app.jobs.runner import run_job_inline
 from app.jobs.tasks import get_queue
 
@@ -164,7 +165,8 @@ def worker_command(workers: int | None) -> None:
     queue = get_queue()
     count = workers or int(current_app.config["JOBS_WORKERS"])
     where = current_app.config["REDIS_URL"] and "Redis" or current_app.config["JOBS_SQLITE_PATH"]
-    click.echo(f"Job worker: {count} threads, queue in {where}.")
+    niceness = lower_worker_priority(current_app.config["JOBS_WORKER_NICE"])
+    click.echo(f"Job worker: {count} threads at niceness {niceness}, queue in {where}.")
     consumer = queue.huey.create_consumer(workers=count, worker_type="thread", periodic=True,
                                           check_worker_health=True)
     consumer.run()

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import inspect, or_, select, update
 
 from app.db import Session, utcnow
 from app.jobs.contention import lost_a_race
@@ -133,10 +133,20 @@ def _claim(job_id: int) -> Job | None:
     return Session.get(Job, job_id, populate_existing=True)
 
 
+def _id_of(job: Job) -> int:
+    """JOB's id without reading the row: after a rollback every attribute of JOB is expired,
+    and reading one would begin a transaction with a SELECT. On SQLite such a transaction
+    cannot wait for the write lock, and its UPDATE fails at once ("database is locked")
+    whenever another connection has committed since (on deadline day, always): the job was
+    then left "running" until the stale-job check, a minute or more later."""
+    return inspect(job).identity[0]
+
+
 def _finish(job: Job, attempt: int, **values) -> bool:
     now = utcnow()
     result = Session.execute(
-        update(Job).where(Job.id == job.id, Job.status == "running", Job.attempts == attempt)
+        update(Job).where(Job.id == _id_of(job), Job.status == "running",
+                          Job.attempts == attempt)
         .values(finished_at=now, heartbeat_at=now, **values))
     if result.rowcount != 1:
         Session.rollback()
@@ -156,7 +166,8 @@ def _retry_later(job: Job, attempt: int, *, send: bool) -> bool:
     if attempt >= int(current_app.config["JOBS_MAX_ATTEMPTS"]):
         return False
     result = Session.execute(
-        update(Job).where(Job.id == job.id, Job.status == "running", Job.attempts == attempt)
+        update(Job).where(Job.id == _id_of(job), Job.status == "running",
+                          Job.attempts == attempt)
         .values(status="queued", heartbeat_at=utcnow(),
                 message=_("The database was busy; trying again shortly.")[:MESSAGE_LENGTH])
         .execution_options(synchronize_session=False))
@@ -165,7 +176,7 @@ def _retry_later(job: Job, attempt: int, *, send: bool) -> bool:
         return False
     if send:
         queue = current_app.extensions["korero_jobs"]
-        queue.run_job.schedule((job.id,), delay=_retry_delay(attempt))
+        queue.run_job.schedule((_id_of(job),), delay=_retry_delay(attempt))
     return True
 
 
@@ -179,14 +190,14 @@ def execute_job(job_id: int, *, heartbeat: bool = False, send_retries: bool = Tr
     if job is None:
         log.info("job %s: not queued any more, nothing to do", job_id)
         return "skipped"
-    attempt = job.attempts
+    attempt, kind_name = job.attempts, job.kind  # read now: a rollback expires the row
     config = current_app.config
-    kind = get_kind(job.kind)
+    kind = get_kind(kind_name)
     if kind is None:
         _finish(job, attempt, status="failed", error=_(
             "This server does not know how to run jobs of the kind “%(kind)s”. Ask an "
             "administrator to check that the worker runs the same version as the site.",
-            kind=job.kind))
+            kind=kind_name))
         return "failed"
     beat = None
     if heartbeat:
@@ -208,23 +219,23 @@ def execute_job(job_id: int, *, heartbeat: bool = False, send_retries: bool = Tr
         return "done"
     except JobCancelled:
         Session.rollback()
-        log.info("job %s: stopped (cancelled or taken over)", job.id)
+        log.info("job %s: stopped (cancelled or taken over)", job_id)
         return "cancelled"
     except JobFailed as error:
         Session.rollback()
-        log.warning("job %s (%s) failed: %s", job.id, job.kind, error)
+        log.warning("job %s (%s) failed: %s", job_id, kind_name, error)
         _finish(job, attempt, status="failed", error=str(error))
         return "failed"
     except Exception as error:
         Session.rollback()
         if lost_a_race(error) and _retry_later(job, attempt, send=send_retries):
             log.warning("job %s (%s): the database was busy on attempt %s; queued again",
-                        job.id, job.kind, attempt)
+                        job_id, kind_name, attempt)
             return "retry"
-        log.exception("job %s (%s) failed on attempt %s", job.id, job.kind, attempt)
+        log.exception("job %s (%s) failed on attempt %s", job_id, kind_name, attempt)
         _finish(job, attempt, status="failed", error=_(
             "The job stopped because of an unexpected problem. It has been logged; quote "
-            "job %(id)s to the site's administrators.", id=job.id))
+            "job %(id)s to the site's administrators.", id=job_id))
         return "failed"
     finally:
         if beat is not None:

@@ -5,6 +5,9 @@ so both use the same queue and database. Tasks run inside this app's context and
 database session afterwards (app/jobs/tasks.py). `flask --app app jobs worker` does the same.
 """
 from app import create_app
+from app.jobs.priority import lower_worker_priority
 
 app = create_app()
 huey = app.extensions["korero_jobs"].huey
+# Imported by huey_consumer in its main thread, before it starts the worker threads.
+lower_worker_priority(app.config["JOBS_WORKER_NICE"])

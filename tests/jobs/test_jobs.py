@@ -211,3 +211,30 @@ def test_can_view_and_can_cancel(make_user):
                                                   (3000, 3000, 100), (0, 10, 0)])
 def test_percent(done, total, percent):
     assert Job(progress_done=done, progress_total=total, status="running").percent == percent
+
+
+def test_a_job_that_lost_a_race_reads_nothing_before_writing_its_row(app, tmp_path):
+    """After the rollback, the retry's UPDATE of the job row is the first statement of its
+    transaction: a SELECT of the (expired) row before it would make SQLite refuse the UPDATE
+    at once whenever another writer had committed in between, leaving the job "running"."""
+    from sqlalchemy import event
+
+    job = create_job(None, "test.contended",
+                     params={"path": str(tmp_path / "scratch.db"), "busy_attempts": 1})
+    Session.commit()
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    connection = Session.connection()
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        assert execute_job(job.id, send_retries=False) == "retry"
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
+    retry = next(n for n, sql in enumerate(statements)
+                 if sql.startswith("UPDATE job SET status=") and "message=" in sql)
+    rollback = max(n for n in range(retry) if statements[n].startswith("ROLLBACK"))
+    between = statements[rollback + 1:retry]
+    assert not [sql for sql in between if sql.startswith("SELECT")], between

@@ -126,3 +126,53 @@ def test_a_job_resumes_from_its_checkpoint_after_the_worker_is_killed(site):
     assert set(started) == set(range(steps))
     assert [n for n, count in started.items() if count > 1] in ([], [killed["progress_done"]])
     assert "its worker stopped; queued again to resume" in log.read_text()
+
+
+def _niceness_of_threads(pid: int) -> set[int]:
+    """The niceness of every thread of process PID (Linux keeps one per thread)."""
+    values = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        values.add(int(fields[16]))  # field 19 of stat(5), counted after the name
+    return values
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("command", ["huey_consumer", "flask"])
+def test_the_worker_runs_its_jobs_at_a_lower_priority_than_the_web_server(site, command):
+    """Web requests first, background work after: every thread of the worker (the job threads
+    included) runs at JOBS_WORKER_NICE, and the jobs still run."""
+    tmp_path, database, env = site
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    wanted = min(19, max(base, 7))
+    env = {**env, "JOBS_WORKER_NICE": "7"}
+    log = tmp_path / "worker.log"
+    job_id = _queue_demo(env, steps=3, seconds=0.05)
+    worker = start_worker(env, log, command=command)
+    try:
+        _wait_for(database, job_id, lambda r: r["status"] == "done", 60, log)
+        assert _niceness_of_threads(worker.pid) == {wanted}
+    finally:
+        stop_worker(worker)
+
+
+def _in_a_fresh_process(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                          text=True, cwd=PROJECT_ROOT, timeout=60).stdout.split()
+
+
+def test_lowering_the_priority_never_raises_it_and_reaches_the_threads_started_after():
+    code = ("import os, threading\nfrom app.jobs.priority import lower_worker_priority\n"
+            "def now(): return os.getpriority(os.PRIO_PROCESS, 0)\n"
+            "seen = []\n"
+            "print(lower_worker_priority(9), now())\n"
+            "thread = threading.Thread(target=lambda: seen.append(now()))\n"
+            "thread.start(); thread.join(); print(seen[0])\n")
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert _in_a_fresh_process(code) == [str(max(base, 9))] * 3
+    # Already lower in priority than asked (or asked for 0): left as it is.
+    code = ("import os\nfrom app.jobs.priority import lower_worker_priority\n"
+            "os.nice(max(0, 12 - os.getpriority(os.PRIO_PROCESS, 0)))\n"
+            "print(lower_worker_priority(5), lower_worker_priority(0),"
+            " os.getpriority(os.PRIO_PROCESS, 0))\n")
+    assert _in_a_fresh_process(code) == [str(max(base, 12))] * 3

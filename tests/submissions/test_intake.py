@@ -198,6 +198,110 @@ def test_a_busy_submit_keeps_the_answers_even_when_the_cached_form_has_expired(
     assert submit(client, form, answers(), token=token, key=key).status_code == 303
 
 
+def test_a_submit_holds_the_write_lock_only_for_its_inserts(own_sqlite_app, make_form):
+    """Everything is checked before the first statement (the form, its questions and whether
+    its consultation takes guests come from the snapshot): the write lock a POST takes with its
+    first statement is held for the two inserts and the commit, not for the checks."""
+    from sqlalchemy import event
+
+    other, _path = own_sqlite_app
+    form = make_form(allows_guests=True)
+    client = other.test_client()
+    token, key = form_page(client, form)  # loads the snapshot, as the first visitor does
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:40])
+
+    engine = other.extensions["korero_engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = submit(client, form, answers(), token=token, key=key)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 303
+    assert statements[:3] == ["BEGIN IMMEDIATE", "INSERT INTO submission (reference, idemp",
+                              "INSERT INTO submission_answer (submissio"], statements
+
+
+def test_a_sweep_batch_holds_the_write_lock_from_its_first_read(own_sqlite_app, make_form,
+                                                                monkeypatch):
+    """While submissions pour in, a batch that read first would be refused its first write
+    ("database is locked": another connection committed meanwhile) and retried for ever:
+    its transaction takes the lock as it begins, so the submits wait for it instead."""
+    other, path = own_sqlite_app
+    form = make_form(allows_guests=True)
+    client = other.test_client()
+    for _ in range(2):
+        token, key = form_page(client, form)
+        assert submit(client, form, answers(), token=token, key=key).status_code == 303
+    seen = {}
+    real_check = sweeper._already_recorded
+
+    def a_submit_meanwhile(submissions):  # the batch has read its submissions by now
+        web = sqlite3.connect(path, timeout=0)
+        try:
+            web.execute("BEGIN IMMEDIATE")
+            seen["submit"] = "took the lock"
+            web.rollback()
+        except sqlite3.OperationalError as error:
+            seen["submit"] = str(error)
+        finally:
+            web.close()
+        return real_check(submissions)
+
+    monkeypatch.setattr(sweeper, "_already_recorded", a_submit_meanwhile)
+    other.config["SUBMISSIONS_RECEIPT_EMAILS"] = False
+    with other.app_context():
+        ids = list(Session.scalars(select(Submission.id).where(
+            Submission.recorded_at.is_(None)).order_by(Submission.id)))
+        assert sweeper.process_batch(ids)[0] == 2
+        assert Session.scalar(select(func.count()).select_from(Submission)
+                              .where(Submission.recorded_at.is_(None))) == 0
+    assert "locked" in seen["submit"]
+
+
+def test_the_drivers_inserts_store_exactly_what_sqlalchemy_would(make_form):
+    """The submit's inserts run on the driver's cursor with SQL and bind processors compiled
+    once (submissions.intake_sql): the stored bytes (timestamps, JSON) are those SQLAlchemy's
+    own insert stores, on either database."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import String, insert, type_coerce
+
+    from submissions.intake_sql import insert_submission
+
+    form = make_form(allows_guests=True)
+    when = datetime(2026, 11, 28, 18, 5, 7, 123456, tzinfo=UTC)
+    values = {"form_id": form.id, "version_id": form.current_version.id,
+              "guest_name": "Mere", "guest_email": "mere@example.test",
+              "consent": {"analysis": True, "quote": "anonymous", "governed_by_id": None},
+              "submitted_at": when, "updated_at": when, "submitter_role": "",
+              "is_authorised": False, "source_hash": None}
+    answers = [{"question_key": "q2", "value": "Kupu", "text": "Kupu"},
+               {"question_key": "q3", "value": ["a", "b"], "text": "a; b"}]
+    ours = insert_submission(Session.connection(), {
+        **values, "reference": "KOR-OURS-0001", "idempotency_key": "o" * 20}, answers)
+    table = Submission.__table__
+    theirs = Session.execute(insert(table).returning(table.c.id), {
+        **values, "reference": "KOR-THEI-0001", "idempotency_key": "t" * 20}).scalar_one()
+    Session.execute(insert(SubmissionAnswer.__table__),
+                    [{**answer, "submission_id": theirs} for answer in answers])
+
+    def stored(submission_id):
+        columns = [type_coerce(c, String) for c in table.c
+                   if c.name not in ("id", "reference", "idempotency_key")]
+        answer = SubmissionAnswer.__table__.c
+        return (Session.execute(select(*columns).where(table.c.id == submission_id)).one(),
+                Session.execute(select(answer.question_key, type_coerce(answer.value, String),
+                                       answer.text)
+                                .where(answer.submission_id == submission_id)
+                                .order_by(answer.question_key)).all())
+
+    assert stored(ours) == stored(theirs)
+    assert Session.get(Submission, ours).submitted_at == when
+
+
 def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, make_form):
     """A link to a group of choices leads to its first choice (the group itself takes no
     focus); a link to a text answer leads to the text box."""
@@ -217,3 +321,17 @@ def test_each_error_summary_link_leads_to_a_control_that_takes_focus(client, mak
                        "consent-publish-none"]
     for target in targets:
         assert f'id="{target}"' in html
+
+
+def test_while_submissions_keep_arriving_the_sweep_gives_way_between_batches(app,
+                                                                            monkeypatch):
+    """Web requests first: a batch that took 0.1 s while new submissions arrived is followed
+    by a wait that leaves the write lock to the submits (SUBMISSIONS_SWEEP_SHARE of the time
+    for the sweep); once they stop arriving, no wait."""
+    waits = []
+    monkeypatch.setattr(sweeper.time, "sleep", waits.append)
+    monkeypatch.setitem(app.config, "SUBMISSIONS_SWEEP_SHARE", 0.2)
+    with app.app_context():
+        sweeper._give_way(0.1, arriving=True)
+        sweeper._give_way(0.1, arriving=False)
+    assert waits == [pytest.approx(0.4)]
