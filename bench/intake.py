@@ -114,7 +114,7 @@ def measure(name: str, port: int, form_id: int | None, args, out: Path, *,
             print(f"  !! {len(acks)} acknowledged, {len(ids)} distinct, {phase.stored} stored")
     print(f"  {name:<44} {phase.rate:7.0f}/s  p50 {phase.p50_ms:6.1f} ms  p99 "
           f"{phase.p99_ms:7.1f} ms  errors {phase.errors}  acknowledged {phase.accepted}"
-          f"  stored {phase.stored}")
+          f"  stored {phase.stored}{phase.refusals}")
     return phase
 
 

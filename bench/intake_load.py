@@ -8,7 +8,9 @@ from __future__ import annotations
 import http.client
 import re
 import subprocess
-from dataclasses import dataclass
+import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -28,6 +30,7 @@ end
 function init(args)
   s = sessions[(tid - 1) % #sessions + 1]
   out = io.open("{OUT}/acks-" .. tid .. ".txt", "w")
+  refused = io.open("{OUT}/refused-" .. tid .. ".txt", "w")
   phase = 0
 end
 function request()
@@ -43,7 +46,8 @@ function request()
     ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 function response(status, headers, body)
-  if status == 303 then out:write(headers["Location"] or headers["location"], "\n") end
+  if status == 303 then out:write(headers["Location"] or headers["location"], "\n")
+  elseif status >= 400 then refused:write(status, " ", os.time(), "\n") end
 end
 """
 
@@ -58,6 +62,18 @@ class Phase:
     p50_ms: float
     p99_ms: float
     stored: int | None = None
+    # Each refusal's status, and the seconds of the run (from its first) in which they came.
+    refused: dict[int, int] = field(default_factory=dict)
+    refused_at: list[int] = field(default_factory=list)
+
+    @property
+    def refusals(self) -> str:
+        """What the errors were, for the benchmark's printout."""
+        if not self.refused:
+            return ""
+        kinds = ", ".join(f"{count} x {status}" for status, count in sorted(self.refused.items()))
+        seconds = sorted(set(self.refused_at))
+        return f" (refused: {kinds}, in seconds {seconds[0]}-{seconds[-1]} of the run)"
 
     @property
     def rate(self) -> float:
@@ -90,6 +106,7 @@ def run_wrk(port: int, *, form_path: str, post_path: str, sessions: list[dict], 
         .replace("{RUN}", run).replace("{BODY}", urlencode(BODY)))
     script = out / "intake.lua"
     script.write_text(lua)
+    started = int(time.time())
     result = subprocess.run(["wrk", "--latency", "-t", "2", "-c", str(connections), "-d",
                              f"{int(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}/"],
                             capture_output=True, text=True, check=False)
@@ -108,7 +125,15 @@ def run_wrk(port: int, *, form_path: str, post_path: str, sessions: list[dict], 
     phase = Phase("", len(acks), requests, errors, elapsed,
                   _wrk_ms(p50.group(1)) if p50 else float("nan"),
                   _wrk_ms(p99.group(1)) if p99 else float("nan"))
+    _note_refusals(phase, out, started)
     return phase, acks
+
+
+def _note_refusals(phase: Phase, out: Path, started: int) -> None:
+    lines = [line.split() for f in out.glob("refused-*.txt") for line in f.read_text().splitlines()
+             if line.strip()]
+    phase.refused = dict(Counter(int(status) for status, _at in lines))
+    phase.refused_at = [int(at) - started for _status, at in lines]
 
 
 def count_stored(db: str, table: str, ids: list[int], *, recorded: bool = False) -> int:
