@@ -17,7 +17,7 @@ from app.permissions import object_or_404
 from app.queries import get_current_consultation
 from app.sanitize import markdown_to_html
 from app.web.pagination import paginate
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt, show_refusal
 from app.web.requests import client_ip, requested_page
 from forums import attachments, feeds, notify, operations, queries
 from forums.forms import AttachForm, ButtonForm, EditPostForm, PostForm
@@ -221,15 +221,12 @@ def edit_post(post_id: int):
         if "preview" in request.form:
             preview = markdown_to_html(form.body.data or "")
         else:
-            try:
+            with attempt(form) as done:
                 operations.edit_post(current_user, post, body=form.body.data,
                                      revision=form.revision.data or 0,
                                      title=form.title.data if is_opening else None,
                                      ip=client_ip())
-            except OperationRefused as error:
-                show_refusal(form, error)
-            else:
-                Session.commit()
+            if done:
                 flash(_("Your post is saved."), "success")
                 return redirect(url_for("forums.thread", thread_id=post.thread_id)
                                 + f"#post-{post.id}")
@@ -247,12 +244,9 @@ def delete_post(post_id: int):
     """The author deletes a post: a placeholder stays and its consent is withdrawn."""
     post = object_or_404(Session.get(ForumPost, post_id), "edit", current_user)
     if ButtonForm().validate_on_submit():
-        try:
+        with attempt(None) as done:
             operations.delete_post(current_user, post, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Your post is deleted, and your consent for it withdrawn."), "success")
     return redirect(url_for("forums.thread", thread_id=post.thread_id))
 

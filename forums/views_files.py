@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from app import uploads
 from app.db import Session
-from app.errors import OperationRefused
 from app.extensions import limiter
 from app.permissions import object_or_404
 from app.queries import get_current_consultation
+from app.web.refusals import attempt
 from app.web.requests import client_ip
 from forums import attachments, feeds
 from forums.forms import AttachForm, ButtonForm
@@ -55,14 +55,10 @@ def add_attachments(post_id: int):
     post = object_or_404(Session.get(ForumPost, post_id), "edit", current_user)
     form = AttachForm()
     if form.validate_on_submit():
-        try:
+        with attempt(None) as done:
             added = attachments.add_to_post(current_user, post, uploads_of(form.attachments),
                                             ip=client_ip())
-        except OperationRefused as error:
-            Session.rollback()
-            flash(str(error), "error")
-        else:
-            Session.commit()
+        if done:
             flash(_("%(count)d file(s) attached.", count=len(added)) if added
                   else _("Choose a file to attach."), "success" if added else "error")
     return redirect(url_for("forums.edit_post", post_id=post_id, _anchor="attachments"))
@@ -75,13 +71,9 @@ def remove_attachment(forum_attachment_id: int):
                           current_user)
     post_id = found.post_id
     if ButtonForm().validate_on_submit():
-        try:
+        with attempt(None) as done:
             attachments.remove_attachment(current_user, found, ip=client_ip())
-        except OperationRefused as error:
-            Session.rollback()
-            flash(str(error), "error")
-        else:
-            Session.commit()
+        if done:
             flash(_("The file is removed."), "success")
     return redirect(url_for("forums.edit_post", post_id=post_id, _anchor="attachments"))
 

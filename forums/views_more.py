@@ -14,7 +14,7 @@ from app.governance.models import GovernanceGroup
 from app.models import STAKEHOLDER_GROUPS, User
 from app.permissions import object_or_404
 from app.queries import get_current_consultation
-from app.web.refusals import show_refusal
+from app.web.refusals import attempt
 from app.web.requests import client_ip, requested_page
 from forums import moderation, notify, operations, queries
 from forums.forms import (
@@ -47,12 +47,9 @@ def flag_post(post_id: int):
     post = _post(post_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             moderation.flag_post(current_user, post, reason=form.reason.data, ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Thank you: the moderators will look at this post."), "success")
             return redirect(url_for("forums.thread", thread_id=post.thread_id))
     return render_template("forums/flag.html", post=post, form=form)
@@ -65,7 +62,7 @@ def moderate_post(post_id: int):
     form = ModerateForm()
     if form.validate_on_submit():
         action, reason = form.action.data, form.reason.data or ""
-        try:
+        with attempt(None) as done:
             if action == "hide":
                 moderation.hide_post(current_user, post, reason=reason, ip=client_ip())
             elif action in ("unhide", "approve"):
@@ -74,10 +71,7 @@ def moderate_post(post_id: int):
                 moderation.dismiss_flags(current_user, post, ip=client_ip())
             else:
                 abort(400)
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Done."), "success")
     return redirect(request.form.get("back") == "queue" and url_for("forums.queue")
                     or url_for("forums.thread", thread_id=post.thread_id) + f"#post-{post.id}")
@@ -95,13 +89,9 @@ def moderate_thread(thread_id: int):
                   "pin": {"pinned": True}, "unpin": {"pinned": False}}
         if form.action.data not in states:
             abort(400)
-        try:
+        with attempt(None):
             moderation.set_thread_state(current_user, thread, **states[form.action.data],
                                         ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(None, error)
-        else:
-            Session.commit()
     return redirect(url_for("forums.thread", thread_id=thread.id))
 
 
@@ -129,12 +119,9 @@ def post_consent(post_id: int):
     if request.method == "GET":
         form.fill_scope(ConsentScope.from_item(item))
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             operations.change_post_consent(current_user, post, form.scope(), ip=client_ip())
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("The consent for this post is changed."), "success")
             return redirect(url_for("forums.thread", thread_id=post.thread_id))
     return render_template("forums/consent.html", post=post, form=form, item=item)
@@ -168,14 +155,11 @@ def space_settings(space_id: int):
         abort(404)
     form = SettingsForm(obj=space)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             operations.update_space_settings(
                 current_user, space, is_premoderated=form.is_premoderated.data,
                 staff_may_enter=form.staff_may_enter.data)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("The space's settings are saved."), "success")
             return redirect(url_for("forums.space", space_id=space.id))
     return render_template("forums/settings.html", space=space, form=form)
@@ -203,7 +187,7 @@ def new_space():
     groups = Session.scalars(select(GovernanceGroup).order_by(GovernanceGroup.name)).all()
     form.governance_group_id.choices = [(0, _("None"))] + [(g.id, g.name) for g in groups]
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             created = operations.create_space(
                 current_user, consultation, title=form.title.data,
                 description=form.description.data or "", kind=form.kind.data,
@@ -214,10 +198,7 @@ def new_space():
                 moderators=_people(form.moderator_emails.data, "moderator_emails"),
                 staff_may_enter=form.staff_may_enter.data,
                 is_premoderated=form.is_premoderated.data)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("The space is open."), "success")
             if created.can_view(current_user):
                 return redirect(url_for("forums.space", space_id=created.id))
@@ -258,13 +239,10 @@ def preferences():
     back there once saved."""
     form, has_default = preferences_form(current_user, filled=request.method == "GET")
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:
             operations.set_preference(current_user, scope=form.scope(),
                                       email_mode=form.email_mode.data)
-        except OperationRefused as error:
-            show_refusal(form, error)
-        else:
-            Session.commit()
+        if done:
             flash(_("Your forum preferences are saved."), "success")
             if request.args.get("next") == "account":
                 return redirect(url_for("auth.account", _anchor="forum-preferences"))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from app.db import Session
-from app.errors import OperationRefused
-from app.web.refusals import undo_refused
+from app.web.refusals import attempt
 from app.web.requests import client_ip
 from submissions.forms import ActionForm
 from submissions.guest_links import VERIFIED_BY, submission_for_link
@@ -59,12 +57,9 @@ def guest_withdraw(token: str):
     submission = _load(token)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         withdraw_submission(None, submission, ip=client_ip(), verified_by=VERIFIED_BY)
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("Your submission is withdrawn: it will not be read, counted or quoted."),
               "success")
     return redirect(url_for("submissions.guest_submission", token=token))

@@ -21,7 +21,7 @@ from app.errors import OperationRefused
 from app.permissions import object_or_404
 from app.queries import get_current_consultation
 from app.web import dates
-from app.web.refusals import undo_refused
+from app.web.refusals import attempt, undo_refused
 from app.web.requests import client_ip
 from submissions import queries
 from submissions.answers import read_answers, read_consent
@@ -105,12 +105,10 @@ def create_draft(submission_form_id: int):
                             None)
         if organisation is None:
             abort(404)
-    try:
+    with attempt(None) as done:
         draft = start_draft(_actor(), form, organisation=organisation)
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
+    if not done:
         return redirect(url_for("submissions.start", submission_form_id=form.id))
-    Session.commit()
     if draft.is_guest:
         session[GUEST_DRAFTS] = [*session.get(GUEST_DRAFTS, [])[-19:], draft.id]
     return redirect(url_for("submissions.edit_draft", submission_draft_id=draft.id))
@@ -258,15 +256,13 @@ def withdraw(submission_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         # A guest reached it through their own signed session (_load_submission): the
         # corpus is told how they were verified.
         withdraw_submission(_actor(), submission, ip=client_ip(),
                             verified_by="receipt_link" if submission.is_guest else None)
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
+    if not done:
         return redirect(url_for("submissions.receipt", submission_id=submission.id))
-    Session.commit()
     flash(_("Your submission is withdrawn: it will not be read, counted or quoted."), "success")
     return redirect(url_for("submissions.receipt", submission_id=submission.id))
 
@@ -314,13 +310,10 @@ def add_attachment(submission_draft_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     upload = request.files.get("file")
-    try:
+    with attempt(None) as done:
         add_attachment_op(_actor(), draft, filename=upload.filename if upload else "",
                           content=upload.read() if upload else b"")
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("File attached."), "success")
     return redirect(url_for("submissions.edit_draft", submission_draft_id=draft.id)
                     + "#attachments")
@@ -358,12 +351,9 @@ def delete_attachment(submission_attachment_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         delete_attachment_op(_actor(), attachment)
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("File removed."), "success")
     return redirect(url_for("submissions.edit_draft", submission_draft_id=draft.id)
                     + "#attachments")

@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.db import Session
-from app.errors import OperationRefused
 from app.models import STAKEHOLDER_GROUPS
 from app.web.pagination import paginate
-from app.web.refusals import undo_refused
+from app.web.refusals import attempt
 from app.web.requests import client_ip, requested_page
 from submissions import queries
 from submissions.forms import ActionForm
@@ -70,14 +69,11 @@ def redact_submission(submission_id: int):
     submission = _load_for_review(submission_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         redact(current_user, submission, question_key=request.form.get("question_key", ""),
                passage=request.form.get("passage", ""), reason=request.form.get("reason", ""),
                ip=client_ip())
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("Passage redacted."), "success")
     return redirect(url_for("submissions.review_submission", submission_id=submission.id))
 
@@ -88,12 +84,9 @@ def publish_submission_view(submission_id: int):
     submission = _load_for_review(submission_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         publish_submission(current_user, submission,
                            publish=request.form.get("publish") != "no")
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("Published.") if submission.published_at else _("Unpublished."), "success")
     return redirect(url_for("submissions.review_submission", submission_id=submission.id))

@@ -13,11 +13,10 @@ from sqlalchemy import Text, select
 
 from app.corpus.models import FeedbackCampaign, FeedbackItem
 from app.db import Session
-from app.errors import OperationRefused
 from app.jobs import start_job
 from app.queries import get_current_consultation
 from app.web.pagination import paginate
-from app.web.refusals import undo_refused
+from app.web.refusals import attempt
 from app.web.requests import client_ip, requested_page
 from submissions import screening
 from submissions.forms import ActionForm
@@ -60,13 +59,10 @@ def screening_decide(submission_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         screening.decide(current_user, review, decision=request.form.get("decision", ""),
                          reason=request.form.get("reason", ""), ip=client_ip())
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("Decision recorded for %(reference)s.", reference=review.submission.reference),
               "success")
     return redirect(request.form.get("next") or url_for("submissions.screening_queue"))
@@ -126,14 +122,11 @@ def campaign_decide(feedback_campaign_id: int):
     found = _load_campaign(feedback_campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(None) as done:
         count = screening.decide_campaign(current_user, found.id,
                                           decision=request.form.get("decision", ""),
                                           reason=request.form.get("reason", ""), ip=client_ip())
-    except OperationRefused as error:
-        flash(undo_refused(error), "error")
-    else:
-        Session.commit()
+    if done:
         flash(_("%(count)d flagged submissions decided.", count=count), "success")
     return redirect(url_for("submissions.campaign", feedback_campaign_id=found.id))
 
