@@ -7,7 +7,6 @@ from __future__ import annotations
 import email
 import email.policy
 import os
-import socket
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,6 +23,7 @@ from app.extensions import limiter
 from app.mail import wait_for_background_mail
 from app.migrate import upgrade
 from app.models import Consultation, Membership, Organisation, User, UserRole
+from tests.worker_support import free_port
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 
@@ -304,19 +304,13 @@ class Mailbox:
         return part.get_content() if part else ""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(app):
     """A real local SMTP server; the app sends mail to it for the duration of the test."""
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
-import subprocess
-import sys
 import time
 
 import pytest
 from sqlalchemy import delete, insert, update
 
-from app.config import PROJECT_ROOT
 from app.db import make_engine
 from app.models import User, UserRole
+from tests.worker_support import serving
 
 SERVE = """
 import sys
@@ -47,12 +44,6 @@ make_server("127.0.0.1", int(sys.argv[2]), app).serve_forever()
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: int, path: str, cookie: str = "") -> http.client.HTTPResponse:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
@@ -64,23 +55,8 @@ def _get(port: int, path: str, cookie: str = "") -> http.client.HTTPResponse:
 
 @pytest.fixture
 def worker(database_url):
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, database_url, str(port)],
-                               cwd=PROJECT_ROOT, env=dict(os.environ))
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _get(port, "/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "worker not up"
-            time.sleep(0.2)
+    with serving(SERVE, database_url) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 @pytest.fixture

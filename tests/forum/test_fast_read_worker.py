@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import http.client
 import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, insert, update
 
-from app.config import PROJECT_ROOT
 from app.db import make_engine, utcnow
 from app.models import Consultation, User, UserRole
 from forums.models import ForumPost, ForumSpace, ForumThread
-from tests.auth.test_user_cache_workers import _cookie, _free_port
+from tests.auth.test_user_cache_workers import _cookie
+from tests.worker_support import serving
 
 ORM_MARK = "X-ORM-Session"
 
@@ -82,23 +80,8 @@ make_server("127.0.0.1", int(sys.argv[2]), app).serve_forever()
 def worker(database_url):
     """A server process for the test database, without any listener on the engine's SQL (a
     listener sends the reads back through the session, on purpose)."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVE, database_url, str(port)],
-                               cwd=PROJECT_ROOT, env=dict(os.environ))
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _fetch(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "worker not up"
-            time.sleep(0.2)
+    with serving(SERVE, database_url) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 def _fetch(port: int, path: str, cookie: str = "") -> tuple[int, dict, str]:
